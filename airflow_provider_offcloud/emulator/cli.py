@@ -1,0 +1,104 @@
+"""Command line entry point ``offcloud-emulator``: serve the emulator in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import uvicorn
+
+from airflow_provider_offcloud.emulator.accounts import ALL_ADDONS, Addon
+from airflow_provider_offcloud.emulator.app import build_app
+from airflow_provider_offcloud.emulator.background_server import quiet_uvicorn_logging, uvicorn_config
+from airflow_provider_offcloud.emulator.demo import DEMO_API_KEY, DEMO_EMAIL, DEMO_PASSWORD, demo_account
+from airflow_provider_offcloud.emulator.state import EmulatorOptions, EmulatorState
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+_ADDON_SWITCHES = {
+    Addon.PREMIUM: "--without-premium",
+    Addon.LINKS: "--without-links",
+    Addon.PROXY: "--without-proxy",
+    Addon.VIDEO: "--without-video",
+    Addon.CLOUD: "--without-cloud",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``offcloud-emulator``."""
+    parser = argparse.ArgumentParser(
+        prog="offcloud-emulator",
+        description=(
+            "Serve a local emulator of the Offcloud.com API (old and new generations) for tests and "
+            "demos. Cloud downloads fetch submitted links from loopback hosts only."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")
+    parser.add_argument(
+        "--port", type=int, default=8765, help="port to bind; 0 picks a free one (default: %(default)s)"
+    )
+    parser.add_argument("--email", default=DEMO_EMAIL, help="account e-mail (default: %(default)s)")
+    parser.add_argument("--password", default=DEMO_PASSWORD, help="account password (default: %(default)s)")
+    parser.add_argument(
+        "--api-key",
+        default=DEMO_API_KEY,
+        help="account API key, 32 letters and digits (default: %(default)s)",
+    )
+    for addon, switch in _ADDON_SWITCHES.items():
+        parser.add_argument(
+            switch,
+            action="store_true",
+            help=f"the plan lacks the {addon.value} add-on: its routes answer not_available",
+        )
+    parser.add_argument(
+        "--no-password-login",
+        action="store_true",
+        help="answer 404 on /api/login, /api/login/classic and /api/key, as the 2026 service does",
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed for reproducible request ids")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="folder for downloaded, seeded and remote content (default: a temporary folder removed on exit)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """
+    Run the emulator until interrupted.
+
+    :param argv: Command line arguments without the program name; ``sys.argv[1:]`` when ``None``.
+    """
+    arguments = build_parser().parse_args(argv)
+    addons = frozenset(
+        addon for addon in ALL_ADDONS if not getattr(arguments, _ADDON_SWITCHES[addon][2:].replace("-", "_"))
+    )
+    account = demo_account(
+        email=arguments.email, password=arguments.password, api_key=arguments.api_key, addons=addons
+    )
+
+    data_dir = arguments.data_dir or Path(tempfile.mkdtemp(prefix="offcloud-emu-"))
+    options = EmulatorOptions(password_login=not arguments.no_password_login)
+    state = EmulatorState([account], data_dir, seed=arguments.seed, options=options)
+    host_in_url = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
+    state.base_url = f"http://{host_in_url}:{arguments.port}"
+
+    quiet_uvicorn_logging()
+    print(f"Offcloud emulator on {state.base_url} for {account.email}", file=sys.stderr)
+    try:
+        uvicorn.Server(uvicorn_config(build_app(state), arguments.host, arguments.port)).run()
+    finally:
+        if arguments.data_dir is None:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
