@@ -1,0 +1,369 @@
+"""
+One poller per event loop and connection, shared by every Offcloud wait running in that loop.
+
+A triggerer may run thousands of waits on one connection. Each wait here is a :class:`Waiter` registered
+with the :class:`SharedPoller` of its (event loop, connection id). The poller owns one asynchronous client
+(one login, one bounded connection pool) and one loop that wakes when the earliest waiter is due. At each
+wake it reads the account's cloud history once, which reports on every pending cloud item at the same
+time, and asks an item's own status only when its history entry changed status, looks finished or failed
+(for the sizes and Offcloud's error message), or is missing. Remote items, and cloud items when the
+service has no history route, are read one by one, a bounded number at a time. So N waits cost about one
+request per interval plus one per item that changes.
+
+The registry is keyed by the running event loop (weakly, so a closed loop takes its pollers with it):
+waits in different loops, as in the trigger test harness, never share a client bound to another loop.
+The last waiter to leave a poller stops its loop and closes its client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
+
+from airflow_provider_offcloud.exceptions import (
+    OffcloudAuthError,
+    OffcloudError,
+    OffcloudRouteMissingError,
+    OffcloudTransientError,
+)
+from airflow_provider_offcloud.status import OffcloudStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from airflow_provider_offcloud.hooks.offcloud_async import OffcloudAsyncHook
+    from airflow_provider_offcloud.normalize import OffcloudItem
+
+log = logging.getLogger(__name__)
+
+#: Per-item status requests one poller has in flight at once.
+STATUS_CONCURRENCY = 8
+
+
+@dataclass(frozen=True)
+class Observation:
+    """
+    What one poll learned about an item: the item, or the error that kept the poller from reading it.
+
+    :param item: The normalised item, when it was read.
+    :param error: The error, when it was not.
+    :param source: ``history`` or ``status``: which request the item came from.
+    """
+
+    item: OffcloudItem | None = None
+    error: BaseException | None = None
+    source: str = "status"
+
+
+@dataclass(eq=False)
+class Waiter:
+    """
+    One wait registered with a poller; the poller pushes an :class:`Observation` each time it is due.
+
+    :param kind: ``cloud`` or ``remote``.
+    :param request_id: The item waited for.
+    :param interval: Seconds between two observations; the waiter changes it as the item moves.
+    """
+
+    kind: str
+    request_id: str
+    interval: float
+    next_due: float = 0.0
+    last_served: float | None = None
+    inbox: asyncio.Queue[Observation] = field(default_factory=asyncio.Queue)
+    poller: SharedPoller | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What the waiter waits for: kind and request id."""
+        return self.kind, self.request_id
+
+    async def next_observation(self) -> Observation:
+        """Wait for the poller's next observation of the item."""
+        return await self.inbox.get()
+
+    def set_interval(self, seconds: float) -> None:
+        """
+        Change the pause before the next observation, counted from the last one.
+
+        :param seconds: The new pause.
+        """
+        self.interval = seconds
+        if self.last_served is not None and self.next_due != math.inf:
+            self.next_due = self.last_served + seconds
+        if self.poller is not None:
+            self.poller.wake()
+
+
+class SharedPoller:
+    """
+    Poll Offcloud for every waiter of one connection in one event loop.
+
+    :param conn_id: The Airflow connection.
+    :param client: The asynchronous client all waiters share.
+    """
+
+    def __init__(self, conn_id: str, client: OffcloudAsyncHook) -> None:
+        self.conn_id = conn_id
+        self.client = client
+        self._waiters: set[Waiter] = set()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._history_supported = True
+        self._status_seen: dict[str, str] = {}
+        self._latest: dict[str, OffcloudItem] = {}
+        self._status_slots = asyncio.Semaphore(STATUS_CONCURRENCY)
+        self.history_reads = 0
+        self.status_reads = 0
+
+    @property
+    def waiter_count(self) -> int:
+        """How many waits share this poller."""
+        return len(self._waiters)
+
+    def add(self, waiter: Waiter) -> None:
+        """
+        Register a waiter; it is due at once.
+
+        :param waiter: The new waiter.
+        """
+        loop = asyncio.get_running_loop()
+        waiter.poller = self
+        waiter.next_due = loop.time()
+        self._waiters.add(waiter)
+        if self._task is None or self._task.done():
+            self._task = loop.create_task(self._run(), name=f"offcloud-poller-{self.conn_id}")
+            self._task.add_done_callback(self._report_crash)
+        self.wake()
+
+    def discard(self, waiter: Waiter) -> None:
+        """
+        Unregister a waiter, forgetting what was remembered about its item when nobody else waits for it.
+
+        :param waiter: The leaving waiter.
+        """
+        self._waiters.discard(waiter)
+        waiter.poller = None
+        if not any(other.request_id == waiter.request_id for other in self._waiters):
+            self._status_seen.pop(waiter.request_id, None)
+            self._latest.pop(waiter.request_id, None)
+
+    def wake(self) -> None:
+        """Make the poll loop look again at when the next waiter is due."""
+        self._wake.set()
+
+    async def close(self) -> None:
+        """Stop the poll loop and close the shared client."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            # ``wait`` returns once the loop has stopped without re-raising its cancellation here.
+            await asyncio.wait({self._task})
+        self._task = None
+        await self.client.aclose()
+
+    # -- the poll loop -------------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            self._wake.clear()
+            now = loop.time()
+            earliest = min((waiter.next_due for waiter in self._waiters), default=math.inf)
+            if earliest > now:
+                timeout = None if earliest == math.inf else earliest - now
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+                continue
+
+            due = [waiter for waiter in self._waiters if waiter.next_due <= now]
+            for waiter in due:
+                # Not due again until served: a slow poll must not be started twice for the same waiter.
+                waiter.next_due = math.inf
+            observations = await self._observe({waiter.key for waiter in due})
+
+            served_at = loop.time()
+            for waiter in due:
+                if waiter not in self._waiters:
+                    continue
+                waiter.last_served = served_at
+                waiter.next_due = served_at + waiter.interval
+                waiter.inbox.put_nowait(observations[waiter.key])
+
+    def _report_crash(self, task: asyncio.Task[None]) -> None:
+        """Hand an unexpected crash of the poll loop to every waiter, so none waits for nothing."""
+        if task.cancelled() or task.exception() is None:
+            return
+        error = task.exception()
+        log.error("The Offcloud poller of %s stopped: %r", self.conn_id, error)
+        for waiter in self._waiters:
+            waiter.inbox.put_nowait(Observation(error=error))
+
+    async def _observe(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Observation]:
+        """Read every item due now: cloud items through one history read, the rest one by one."""
+        wanted = set(keys)
+        cloud_ids = sorted(request_id for kind, request_id in wanted if kind == "cloud")
+        observations: dict[tuple[str, str], Observation] = {}
+
+        individual: list[tuple[str, str]] = [key for key in wanted if key[0] != "cloud"]
+        if cloud_ids:
+            from_history, unanswered = await self._observe_through_history(cloud_ids)
+            observations.update({("cloud", request_id): seen for request_id, seen in from_history.items()})
+            individual.extend(("cloud", request_id) for request_id in unanswered)
+
+        statuses = await asyncio.gather(
+            *(self._read_status(kind, request_id) for kind, request_id in individual)
+        )
+        observations.update(zip(individual, statuses, strict=True))
+        return observations
+
+    async def _observe_through_history(
+        self, cloud_ids: list[str]
+    ) -> tuple[dict[str, Observation], list[str]]:
+        """
+        Read the cloud history once; return what it answers and the ids that need their own status read.
+
+        An unchanged, unfinished entry is answered from history. A changed status, a finished or failed
+        entry, or a missing one needs the item's own status (sizes, links, Offcloud's error message).
+        """
+        if not self._history_supported:
+            return {}, cloud_ids
+        try:
+            self.history_reads += 1
+            history = await self.client.cloud_history()
+        except OffcloudRouteMissingError:
+            log.info("Offcloud at %s has no cloud history; reading each item's status.", self.conn_id)
+            self._history_supported = False
+            return {}, cloud_ids
+        except (OffcloudAuthError, OffcloudTransientError) as fault:
+            # Every item would meet the same fault: report it once to each waiter, who waits on or fails.
+            return {request_id: Observation(error=fault) for request_id in cloud_ids}, []
+        except OffcloudError as fault:
+            # A history answer we cannot use (refused, unreadable): this round, ask each item instead.
+            log.warning("Could not read the Offcloud cloud history of %s: %s", self.conn_id, fault)
+            return {}, cloud_ids
+        except Exception as fault:
+            return {request_id: Observation(error=fault) for request_id in cloud_ids}, []
+
+        entries = {entry["requestId"]: entry for entry in history}
+        answered: dict[str, Observation] = {}
+        unanswered: list[str] = []
+        for request_id in cloud_ids:
+            entry = entries.get(request_id)
+            if entry is None or not self._unchanged(request_id, entry):
+                unanswered.append(request_id)
+                continue
+            self._status_seen[request_id] = entry["status"]
+            answered[request_id] = Observation(
+                item=self._with_known_details(request_id, entry), source="history"
+            )
+        return answered, unanswered
+
+    def _unchanged(self, request_id: str, entry: OffcloudItem) -> bool:
+        """Whether a history entry can stand for the item: still working and in the status seen last."""
+        if OffcloudStatus.parse(entry["status"]).is_terminal:
+            return False
+        seen = self._status_seen.get(request_id)
+        return seen is None or seen == entry["status"]
+
+    def _with_known_details(self, request_id: str, entry: OffcloudItem) -> OffcloudItem:
+        """Fill what a history entry leaves out from the item's last full status."""
+        latest = self._latest.get(request_id)
+        if latest is None:
+            return entry
+        merged: dict[str, Any] = dict(entry)
+        for name, value in latest.items():
+            if merged.get(name) is None:
+                merged[name] = value
+        return merged  # type: ignore[return-value]
+
+    async def _read_status(self, kind: str, request_id: str) -> Observation:
+        async with self._status_slots:
+            self.status_reads += 1
+            try:
+                item = await self.client.item_status(kind, request_id)
+            except Exception as error:
+                return Observation(error=error)
+        if kind == "cloud":
+            self._status_seen[request_id] = item["status"]
+            self._latest[request_id] = item
+        return Observation(item=item)
+
+
+# -- the registry ----------------------------------------------------------------------------------------
+
+_POLLERS: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, SharedPoller]] = WeakKeyDictionary()
+
+
+def default_client_factory(conn_id: str) -> OffcloudAsyncHook:
+    """
+    Build the asynchronous client a new poller shares.
+
+    :param conn_id: The Airflow connection.
+    """
+    from airflow_provider_offcloud.hooks.offcloud_async import OffcloudAsyncHook
+
+    return OffcloudAsyncHook(conn_id)
+
+
+def join(
+    conn_id: str,
+    kind: str,
+    request_id: str,
+    interval: float,
+    client_factory: Callable[[str], OffcloudAsyncHook] | None = None,
+) -> Waiter:
+    """
+    Register a wait with the poller of this event loop and connection, creating the poller if needed.
+
+    :param conn_id: The Airflow connection.
+    :param kind: ``cloud`` or ``remote``.
+    :param request_id: The item to wait for.
+    :param interval: First pause between observations.
+    :param client_factory: Builds the shared client of a new poller (tests pass their own).
+    """
+    loop = asyncio.get_running_loop()
+    pollers = _POLLERS.setdefault(loop, {})
+    poller = pollers.get(conn_id)
+    if poller is None:
+        poller = SharedPoller(conn_id, (client_factory or default_client_factory)(conn_id))
+        pollers[conn_id] = poller
+    waiter = Waiter(kind=kind, request_id=request_id, interval=interval)
+    poller.add(waiter)
+    return waiter
+
+
+async def leave(waiter: Waiter) -> None:
+    """
+    Unregister a wait; the last one to leave a poller stops it and closes its client. Safe to call twice.
+
+    :param waiter: The waiter returned by :func:`join`.
+    """
+    poller = waiter.poller
+    if poller is None:
+        return
+    poller.discard(waiter)
+    if poller.waiter_count:
+        return
+
+    # Forget the poller before awaiting its close, so a wait that starts meanwhile builds a fresh one.
+    for pollers in _POLLERS.values():
+        if pollers.get(poller.conn_id) is poller:
+            del pollers[poller.conn_id]
+    await poller.close()
+
+
+def active_poller(conn_id: str) -> SharedPoller | None:
+    """
+    Return the poller of this event loop for a connection, if a wait is using one.
+
+    :param conn_id: The Airflow connection.
+    """
+    return _POLLERS.get(asyncio.get_running_loop(), {}).get(conn_id)
+
+
+__all__ = ["Observation", "SharedPoller", "Waiter", "active_poller", "join", "leave"]
