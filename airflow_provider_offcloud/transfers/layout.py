@@ -1,0 +1,125 @@
+"""Where each file of a cloud item lands under the destination, refusing names that would escape it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from airflow_provider_offcloud.transfers.errors import OffcloudUnsafePathError
+
+if TYPE_CHECKING:
+    from airflow.providers.common.compat.sdk import ObjectStoragePath
+
+    from airflow_provider_offcloud.normalize import OffcloudFile
+
+#: Endings of download-client bookkeeping files that some listings include; they are never copied.
+CONTROL_FILE_SUFFIXES = (".aria2",)
+
+#: Added around a file's name while it is being written, so a half-written file is never taken for done.
+PARTIAL_PREFIX = "."
+PARTIAL_SUFFIX = ".offcloud-partial"
+
+_DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
+
+
+@dataclass(frozen=True)
+class PlannedCopy:
+    """
+    One file of the item and where it goes.
+
+    :param source: The file as listed by Offcloud (its link is in ``source["url"]``).
+    :param relative_path: Its ``/``-separated path under the destination, checked to stay inside it.
+    :param target: The final path.
+    :param partial: The temporary path written first, in the same folder as ``target``.
+    """
+
+    source: OffcloudFile
+    relative_path: str
+    target: ObjectStoragePath
+    partial: ObjectStoragePath
+
+
+def is_control_file(path: str) -> bool:
+    """
+    Tell whether a listed file is download-client bookkeeping rather than content.
+
+    :param path: The file's path inside the item.
+    """
+    return path.lower().endswith(CONTROL_FILE_SUFFIXES)
+
+
+def safe_relative_parts(path: str) -> list[str]:
+    """
+    Split a path from the service into folder and file names that cannot leave the destination.
+
+    Both ``/`` and ``\\`` separate folders (names may come from Windows machines); empty and ``.`` parts
+    are dropped.
+
+    :param path: The file's path inside the item, as the service gave it.
+    :raises OffcloudUnsafePathError: for ``..`` parts, absolute paths, drive letters, control characters, or
+        a path with no name left.
+    """
+    if path.startswith(("/", "\\")) or _DRIVE_LETTER.match(path):
+        raise _unsafe(path, "it is absolute")
+    if any(ord(character) < 32 for character in path):
+        raise _unsafe(path, "it holds control characters")
+
+    parts = [part for part in re.split(r"[/\\]", path) if part not in ("", ".")]
+    if any(part == ".." for part in parts):
+        raise _unsafe(path, "it climbs out of its folder with '..'")
+    if not parts:
+        raise _unsafe(path, "it names no file")
+    return parts
+
+
+def partial_name(file_name: str) -> str:
+    """
+    Return the temporary name a file is written under before it is complete.
+
+    :param file_name: The final file name.
+    """
+    return f"{PARTIAL_PREFIX}{file_name}{PARTIAL_SUFFIX}"
+
+
+def plan_copies(files: list[OffcloudFile], destination: ObjectStoragePath) -> list[PlannedCopy]:
+    """
+    Decide the target of every content file of an item, keeping the item's folder layout.
+
+    Control files are left out. Every path is checked before anything is written, so an item with one
+    unsafe name copies nothing at all.
+
+    :param files: The item's files, from ``OffcloudHook.cloud_explore``.
+    :param destination: The folder receiving the files.
+    :raises OffcloudUnsafePathError: when a path would escape the destination, or two files would land on
+        the same path.
+    """
+    planned: list[PlannedCopy] = []
+    seen: dict[str, str] = {}
+    for listed in files:
+        original = listed["path"] or listed["name"]
+        if is_control_file(original):
+            continue
+
+        parts = safe_relative_parts(original)
+        relative_path = "/".join(parts)
+        if relative_path in seen:
+            raise OffcloudUnsafePathError(
+                f"Two files of the item would land on {relative_path!r} ({seen[relative_path]!r} and "
+                f"{original!r}); copy them to separate destinations or rename one on Offcloud."
+            )
+        seen[relative_path] = original
+
+        target = destination.joinpath(*parts)
+        partial = target.parent / partial_name(parts[-1])
+        planned.append(
+            PlannedCopy(source=listed, relative_path=relative_path, target=target, partial=partial)
+        )
+    return planned
+
+
+def _unsafe(path: str, reason: str) -> OffcloudUnsafePathError:
+    return OffcloudUnsafePathError(
+        f"Refusing to copy {path!r}: {reason}, so it could be written outside the destination. "
+        "Nothing was copied; rename the file on Offcloud or report the listing as a fault of the service."
+    )
