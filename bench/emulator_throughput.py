@@ -25,8 +25,8 @@ def _free_loopback_port() -> int:
 
 def _start_emulator(port: int) -> subprocess.Popen[bytes]:
     # A separate process, so the server and the load generator do not share one interpreter lock.
-    command = [sys.executable, "-m", "airflow_provider_offcloud.emulator.cli", "--port", str(port), "--seed", "1"]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "airflow_provider_offcloud.emulator.cli", "--port", str(port)]
+    return subprocess.Popen([*command, "--seed", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _wait_until_ready(base_url: str) -> None:
@@ -112,10 +112,8 @@ def main() -> int:
         emulator_process.wait(timeout=10)
 
     rate = counts["ok"] / elapsed
-    print(
-        f"POST /api/cloud/status: {rate:,.0f} requests/s "
-        f"({counts['ok']} ok, {counts['failed']} failed, {arguments.connections} connections, {elapsed:.1f} s)"
-    )
+    details = f"{counts['ok']} ok, {counts['failed']} failed, {arguments.connections} connections"
+    print(f"POST /api/cloud/status: {rate:,.0f} requests/s ({details}, {elapsed:.1f} s)")
     return 0 if counts["failed"] == 0 else 1
 
 
