@@ -85,6 +85,20 @@ def uvicorn_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
     )
 
 
+def bind_socket(host: str, port: int) -> socket.socket:
+    """
+    Return a TCP socket bound to an interface and port, ready for uvicorn to listen on.
+
+    :param host: Interface address (IPv4 or IPv6).
+    :param port: Port number; 0 picks a free one.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening_socket = socket.socket(family, socket.SOCK_STREAM)
+    listening_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listening_socket.bind((host, port))
+    return listening_socket
+
+
 class BackgroundServer:
     """
     Serves an ASGI application from a daemon thread on a loopback socket.
@@ -118,10 +132,7 @@ class BackgroundServer:
     def start(self) -> None:
         """Bind the socket, start serving and wait until the server accepts connections."""
         quiet_uvicorn_logging()
-        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-        listening_socket = socket.socket(family, socket.SOCK_STREAM)
-        listening_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listening_socket.bind((self._host, self._port))
+        listening_socket = bind_socket(self._host, self._port)
         self.port = listening_socket.getsockname()[1]
 
         self._server = _LoopRecordingServer(uvicorn_config(self._app, self._host, self.port))

@@ -13,7 +13,11 @@ import uvicorn
 
 from airflow_provider_offcloud.emulator.accounts import ALL_ADDONS, Addon
 from airflow_provider_offcloud.emulator.app import build_app
-from airflow_provider_offcloud.emulator.background_server import quiet_uvicorn_logging, uvicorn_config
+from airflow_provider_offcloud.emulator.background_server import (
+    bind_socket,
+    quiet_uvicorn_logging,
+    uvicorn_config,
+)
 from airflow_provider_offcloud.emulator.demo import DEMO_API_KEY, DEMO_EMAIL, DEMO_PASSWORD, demo_account
 from airflow_provider_offcloud.emulator.state import EmulatorOptions, EmulatorState
 
@@ -84,16 +88,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         email=arguments.email, password=arguments.password, api_key=arguments.api_key, addons=addons
     )
 
+    # Binding first tells the real port when --port 0 asked for any free one; links need it.
+    listening_socket = bind_socket(arguments.host, arguments.port)
+    port = listening_socket.getsockname()[1]
+
     data_dir = arguments.data_dir or Path(tempfile.mkdtemp(prefix="offcloud-emu-"))
     options = EmulatorOptions(password_login=not arguments.no_password_login)
     state = EmulatorState([account], data_dir, seed=arguments.seed, options=options)
     host_in_url = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
-    state.base_url = f"http://{host_in_url}:{arguments.port}"
+    state.base_url = f"http://{host_in_url}:{port}"
 
     quiet_uvicorn_logging()
-    print(f"Offcloud emulator on {state.base_url} for {account.email}", file=sys.stderr)
+    print(f"Offcloud emulator on {state.base_url} for {account.email}", file=sys.stderr, flush=True)
     try:
-        uvicorn.Server(uvicorn_config(build_app(state), arguments.host, arguments.port)).run()
+        uvicorn.Server(uvicorn_config(build_app(state), arguments.host, port)).run(sockets=[listening_socket])
     finally:
         if arguments.data_dir is None:
             shutil.rmtree(data_dir, ignore_errors=True)
