@@ -69,6 +69,8 @@ class EmulatorAccount:
     :param seeded_torrents: Torrents whose magnets resolve to local content for this account.
     :param expiration_date: Date the plan runs out, as shown by the account routes.
     :param user_id: Identifier in the old 24-hex form; derived from the e-mail when left out.
+    :param numeric_user_id: Identifier in the new numeric form of ``/api/account/info``; derived from
+        ``user_id`` when left out.
     """
 
     email: str
