@@ -17,7 +17,7 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from airflow_provider_offcloud.exceptions import (
     OffcloudApiError,
@@ -129,10 +129,12 @@ def validate_link(url: Any) -> str:
     :raises OffcloudBadInputError: naming the bad value and what is accepted.
     """
     text = url.strip() if isinstance(url, str) else ""
+    if any(character.isspace() for character in text):
+        text = ""
     lowered = text.lower()
-    if lowered.startswith("magnet:?") and "xt=" in lowered:
+    if lowered.startswith("magnet:?") and _has_exact_topic(text):
         return text
-    if re.match(r"^https?://[^/\s?#]+", lowered) and not any(ch.isspace() for ch in text):
+    if re.match(r"^https?://[^/\s?#]+", lowered):
         return text
     raise OffcloudBadInputError(
         f"Offcloud cannot download {url!r}: give an http:// or https:// URL with a host, "
@@ -147,13 +149,21 @@ def validate_request_id(request_id: Any) -> str:
     :param request_id: The ``requestId`` Offcloud gave for an item.
     :raises OffcloudBadInputError: when it is empty or holds characters no request id has.
     """
-    text = str(request_id).strip() if isinstance(request_id, str | int) else ""
+    # bool is an int to Python, but True is no request id.
+    is_id_like = isinstance(request_id, str | int) and not isinstance(request_id, bool)
+    text = str(request_id).strip() if is_id_like else ""
     if not _REQUEST_ID.match(text):
         raise OffcloudBadInputError(
             f"{request_id!r} is not an Offcloud request id: pass the requestId returned when the link "
             "was submitted (for example from the submitting task's XCom)."
         )
     return text
+
+
+def _has_exact_topic(magnet: str) -> bool:
+    """Whether a magnet link carries an ``xt`` (exact topic) parameter with a value."""
+    topics = parse_qs(urlsplit(magnet).query, keep_blank_values=True).get("xt", [])
+    return any(topic.strip() for topic in topics)
 
 
 def is_html(content_type: str | None, body: str) -> bool:
@@ -181,25 +191,39 @@ def decode_answer(status_code: int, content_type: str | None, body: str, *, retr
     :raises OffcloudNotAvailableError: the plan lacks an add-on.
     :raises OffcloudRequestRejectedError: any other refusal.
     """
+    payload = _json_or_none(body)
     if status_code in (401, 403):
+        # A plan refusal can come under 401/403 on the current service; only the rest means "log in again".
+        _raise_for_plan_refusal(payload, status_code)
         raise OffcloudSessionExpiredError(f"HTTP {status_code}: {_excerpt(body)}")
+    if status_code == 402:
+        _raise_for_plan_refusal(payload, status_code)
+        raise OffcloudNotAvailableError("premium")
     if is_html(content_type, body) or body.strip() == "Page not found.":
         _raise_for_page(status_code, body, retry_after)
+    if status_code in (404, 405) and not _is_envelope(payload):
+        # Plain-text, empty or framework JSON 404/405 answers are about the route; the service's own words
+        # under 404 (an ``error`` envelope, a bare string) are about the thing asked for, handled below.
+        raise OffcloudRouteMissingError(
+            f"Offcloud has no such route (HTTP {status_code}: {_excerpt(body, 80)!r}).",
+            http_status=status_code,
+            service_message=_excerpt(body, 80),
+        )
     if status_code == 429 or status_code in TRANSIENT_STATUS_CODES - {500}:
         raise _transient(status_code, body, retry_after)
 
-    try:
-        payload = json.loads(body) if body.strip() else None
-    except ValueError:
+    if payload is _NOT_JSON:
         if status_code >= 500:
-            raise _transient(status_code, body, retry_after) from None
+            raise _transient(status_code, body, retry_after)
         raise OffcloudApiError(
             f"Offcloud answered HTTP {status_code} with text that is not JSON: {_excerpt(body)!r}",
             http_status=status_code,
             service_message=_excerpt(body),
-        ) from None
+        )
 
     if isinstance(payload, str):
+        if any(hint in payload.lower() for hint in _PREMIUM_HINTS):
+            raise OffcloudNotAvailableError("premium")
         # The service words some refusals as a bare JSON string, e.g. a torrent URL that 404s gives
         # HTTP 500 with "Error parsing url - HTTP code: 404 ". The words are the answer: not retried.
         raise OffcloudRequestRejectedError(
@@ -253,6 +277,36 @@ def raise_for_envelope(payload: dict[str, Any], status_code: int = 200) -> None:
         http_status=status_code,
         service_message=text,
     )
+
+
+#: Marks a body that is not JSON at all, as opposed to a JSON ``null`` or an empty body.
+_NOT_JSON: Any = object()
+
+
+def _json_or_none(body: str) -> Any:
+    """Decode a JSON body; an empty body gives ``None`` and text that is not JSON gives ``_NOT_JSON``."""
+    if not body.strip():
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return _NOT_JSON
+
+
+def _is_envelope(payload: Any) -> bool:
+    """Whether a decoded answer carries the service's own words: an error envelope or a bare string."""
+    if isinstance(payload, str):
+        return bool(payload.strip())
+    return isinstance(payload, dict) and bool(payload.get("error") or payload.get("not_available"))
+
+
+def _raise_for_plan_refusal(payload: Any, status_code: int) -> None:
+    """Raise :class:`OffcloudNotAvailableError` when an answer says the plan lacks something."""
+    if isinstance(payload, dict) and payload.get("not_available"):
+        raise OffcloudNotAvailableError(str(payload["not_available"]))
+    text = payload.get("error") if isinstance(payload, dict) else payload
+    if isinstance(text, str) and any(hint in text.lower() for hint in _PREMIUM_HINTS):
+        raise OffcloudNotAvailableError("premium")
 
 
 def parse_retry_after(value: str | None) -> float | None:
