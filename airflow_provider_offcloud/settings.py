@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from airflow_provider_offcloud.exceptions import OffcloudAuthError, OffcloudBadInputError
 from airflow_provider_offcloud.protocol import DEFAULT_BASE_URL
@@ -88,8 +90,8 @@ class OffcloudSettings:
             api_key_location=_api_key_location(extra.get("api_key_location", "header"), conn_id),
             timeout=_positive_number(extra.get("timeout", DEFAULT_TIMEOUT_SECONDS), "timeout", conn_id),
             verify=_verify(extra.get("verify", True)),
-            max_attempts=int(
-                _positive_number(extra.get("max_attempts", DEFAULT_MAX_ATTEMPTS), "max_attempts", conn_id)
+            max_attempts=_positive_whole_number(
+                extra.get("max_attempts", DEFAULT_MAX_ATTEMPTS), "max_attempts", conn_id
             ),
             max_retry_seconds=_positive_number(
                 extra.get("max_retry_seconds", DEFAULT_MAX_RETRY_SECONDS), "max_retry_seconds", conn_id
@@ -104,7 +106,17 @@ def _base_url(host: str | None, schema: str | None, port: int | None) -> str:
     if "://" not in text:
         text = f"{(schema or 'https').strip().lower()}://{text}"
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if "@" in parts.netloc:
+        # Never echo the value: user:password@ in the host would put a secret in the message.
+        raise OffcloudBadInputError(
+            "The connection host holds user:password@ credentials: put the account e-mail in Login, the "
+            "password in Password (or the key in the extra 'api_key'), and only the address in Host."
+        )
+    if (
+        parts.scheme not in ("http", "https")
+        or not _is_host_name(parts.hostname)
+        or not _has_valid_port(parts)
+    ):
         raise OffcloudBadInputError(
             f"Connection host {host!r} is not an API address: use a host name such as offcloud.com "
             "or a URL such as https://offcloud.com or http://127.0.0.1:8765 (the local emulator)."
@@ -113,6 +125,21 @@ def _base_url(host: str | None, schema: str | None, port: int | None) -> str:
     if port and parts.port is None:
         netloc = f"{netloc}:{port}"
     return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
+
+
+def _is_host_name(hostname: str | None) -> bool:
+    """Whether ``hostname`` could name a machine: no spaces or URL delimiters, and not a bare scheme."""
+    if not hostname or hostname in ("http", "https"):
+        return False
+    # International names stay allowed; only what can never be part of a host is refused.
+    return re.search(r"[\s<>\"{}|\\^`/?#@]", hostname) is None
+
+
+def _has_valid_port(parts: SplitResult) -> bool:
+    try:
+        return parts.port is None or parts.port > 0
+    except ValueError:
+        return False
 
 
 def _api_key_location(value: Any, conn_id: str) -> ApiKeyLocation:
@@ -130,9 +157,19 @@ def _positive_number(value: Any, name: str, conn_id: str) -> float:
         number = float(value)
     except (TypeError, ValueError):
         number = -1.0
-    if number <= 0:
+    # NaN compares false with everything and infinity never ends a wait: both are refused.
+    if not math.isfinite(number) or number <= 0:
         raise OffcloudBadInputError(f"Connection {conn_id!r} has {name}={value!r}: use a positive number.")
     return number
+
+
+def _positive_whole_number(value: Any, name: str, conn_id: str) -> int:
+    number = _positive_number(value, name, conn_id)
+    if number != int(number):
+        raise OffcloudBadInputError(
+            f"Connection {conn_id!r} has {name}={value!r}: use a whole number from 1."
+        )
+    return int(number)
 
 
 def _verify(value: Any) -> bool | str:
