@@ -316,15 +316,18 @@ def normalize_account(payload: Any) -> OffcloudAccount:
     )
 
 
-def info_hash(hash_or_magnet: str) -> str | None:
+def info_hash(hash_or_magnet: Any) -> str | None:
     """
     Return the lower-case hex info hash of a magnet link or bare hash, or ``None`` when there is none.
 
     Base32 hashes (32 characters, seen in older magnets) are converted to hex so that they compare equal
     to the hex form Offcloud answers with.
 
-    :param hash_or_magnet: A 40-hex or 32-base32 info hash, or a ``magnet:?xt=urn:btih:...`` link.
+    :param hash_or_magnet: A 40-hex or 32-base32 info hash, or a ``magnet:?xt=urn:btih:...`` link; any
+        other value (``None``, a number) gives ``None``.
     """
+    if not isinstance(hash_or_magnet, str):
+        return None
     candidate = hash_or_magnet.strip()
     if candidate.lower().startswith("magnet:"):
         topics = parse_qs(urlsplit(candidate).query).get("xt", [])
@@ -403,9 +406,13 @@ def _file(entry: str | Mapping[str, Any]) -> OffcloudFile:
         path = "/".join([*map(str, folder), name])
     elif path is None and isinstance(folder, str) and folder:
         path = f"{folder.strip('/')}/{name}"
+    path_text = str(path or name).strip("/")
+    if path_text != name and not path_text.endswith(f"/{name}"):
+        # Some listings give the folder a file sits in as its ``path``; a file's own path ends with its name.
+        path_text = f"{path_text}/{name}"
     return OffcloudFile(
         name=name,
-        path=str(path or name).lstrip("/"),
+        path=path_text,
         size=to_bytes(first_present(entry, "size", "fileSize")),
         url=url,
     )

@@ -29,6 +29,9 @@ class OffcloudStatus(str, Enum):
 
         :param raw: The ``status`` value from an Offcloud answer.
         """
+        if isinstance(raw, cls):
+            # str() of a str-Enum member is "OffcloudStatus.ERROR" on some Python versions, not its value.
+            return raw
         word = str(raw or "").strip().lower()
         try:
             return cls(word)
