@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
 #: What a user must buy when Offcloud refuses an operation with ``{"not_available": <reason>}``.
@@ -16,6 +18,20 @@ ADDON_ADVICE: dict[str, str] = {
 
 class OffcloudError(AirflowException):
     """Base class of every error raised by this provider."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take other constructor arguments than their message; rebuild from args and attributes
+        # so that pickling or copying an error (as process pools and some executors do) keeps it intact.
+        return (_rebuild_error, (type(self), self.args, dict(vars(self))))
+
+
+def _rebuild_error(
+    error_class: type[OffcloudError], args: tuple[Any, ...], state: dict[str, Any]
+) -> OffcloudError:
+    error = error_class.__new__(error_class)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class OffcloudPermanentError(OffcloudError, AirflowFailException):
