@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -9,9 +10,9 @@ from tenacity import (
     RetryCallState,
     retry_if_exception,
     stop_after_attempt,
-    stop_after_delay,
     wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
 from airflow_provider_offcloud.exceptions import OffcloudTransientError
@@ -42,6 +43,37 @@ class WaitRetryAfterOrBackoff(wait_base):
         if isinstance(error, OffcloudTransientError) and error.retry_after is not None:
             return min(error.retry_after, self.ceiling)
         return min(self.backoff(retry_state), self.ceiling)
+
+
+class StopBeforeDeadline(stop_base):
+    """
+    Stop when the next try would start after the time budget, counting the pause before it.
+
+    Tenacity's own ``stop_after_delay`` checks only the time already spent, so one more pause (up to a
+    minute) could run past the budget. Tenacity before 8.3 does not tell the coming pause; there this
+    falls back to the time already spent.
+
+    :param max_seconds: Time from the first try at or after which no new try starts.
+    """
+
+    def __init__(self, max_seconds: float) -> None:
+        self.max_seconds = max_seconds
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        upcoming_pause = getattr(retry_state, "upcoming_sleep", 0.0) or 0.0
+        return (retry_state.seconds_since_start or 0.0) + upcoming_pause >= self.max_seconds
+
+
+def _exponential_backoff(first_pause: float, ceiling: float) -> wait_base:
+    """
+    Back off from ``first_pause``, doubling at each try, with up to ``first_pause`` of jitter.
+
+    Recent tenacity releases call the first pause ``multiplier`` and warn about ``initial``; older ones
+    know only ``initial``.
+    """
+    if "multiplier" in inspect.signature(wait_exponential_jitter).parameters:
+        return wait_exponential_jitter(multiplier=first_pause, max=ceiling, jitter=first_pause)
+    return wait_exponential_jitter(initial=first_pause, max=ceiling, jitter=first_pause)
 
 
 def retry_policy(
@@ -78,10 +110,8 @@ def retry_policy(
 
     ceiling = min(MAX_SINGLE_WAIT_SECONDS, max_retry_seconds)
     return {
-        "stop": stop_after_attempt(max_attempts) | stop_after_delay(max_retry_seconds),
-        "wait": WaitRetryAfterOrBackoff(
-            wait_exponential_jitter(initial=backoff_seconds, max=ceiling, jitter=backoff_seconds), ceiling
-        ),
+        "stop": stop_after_attempt(max_attempts) | StopBeforeDeadline(max_retry_seconds),
+        "wait": WaitRetryAfterOrBackoff(_exponential_backoff(backoff_seconds, ceiling), ceiling),
         "retry": retry_if_exception(should_retry),
         "before_sleep": log_pause,
         "reraise": True,
