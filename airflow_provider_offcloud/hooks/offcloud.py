@@ -77,6 +77,10 @@ class OffcloudHook(BaseHook):
     cloud downloads, after the account's history shows that it did not create an item (Offcloud also
     returns the same ``requestId`` when the same link is submitted again while the item exists).
 
+    Known limitation: with ``api_key_location`` set to ``query`` the key is part of every URL, so the
+    DEBUG log lines of ``urllib3`` carry it. Airflow's secrets masker (the key is registered with it) hides it
+    in task logs, but log handlers outside Airflow's do not; the default ``header`` location avoids this.
+
     .. seealso:: ``docs/connection.rst`` for every connection field.
 
     :param offcloud_conn_id: The Airflow connection to use.
@@ -158,16 +162,29 @@ class OffcloudHook(BaseHook):
 
     def _keep_session_cookie(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         """
-        Store the session cookie of any answer in the session, masked.
+        Store the session cookie of any answer in the session for the whole host, masked.
 
-        ``requests`` does this itself for real answers; doing it here also covers transports (test doubles,
-        some proxies) that hand back cookies on the response only.
+        ``requests`` also stores it, after this hook, under the path and domain the answer gave (without a
+        ``Path`` that is the folder of the login route, which other routes would not get). Copies left from
+        earlier answers are dropped first, so that every copy in the jar holds the newest value.
+        Transports that hand cookies back on the response only (test doubles, some proxies) are covered too.
         """
         cookie = response.cookies.get(SESSION_COOKIE)
         if cookie and self._session is not None:
             mask_secret(cookie)
+            for stale in [entry for entry in self._session.cookies if entry.name == SESSION_COOKIE]:
+                self._session.cookies.clear(stale.domain, stale.path, stale.name)
             host = urlsplit(self.settings.base_url).hostname
             self._session.cookies.set(SESSION_COOKIE, cookie, domain=host, path="/")
+
+    def _session_cookie(self) -> str | None:
+        """The session cookie's value, whichever domain and path the service set it for."""
+        if self._session is None:
+            return None
+        values = [
+            entry.value for entry in self._session.cookies if entry.name == SESSION_COOKIE and entry.value
+        ]
+        return values[-1] if values else None
 
     def close(self) -> None:
         """Close the HTTP session; the next call opens a new one and logs in again."""
@@ -219,13 +236,13 @@ class OffcloudHook(BaseHook):
                 "https://offcloud.com/#/account."
             ) from None
         except (OffcloudRequestRejectedError, OffcloudSessionExpiredError) as refusal:
+            reason = refusal.service_message if isinstance(refusal, OffcloudApiError) else str(refusal)
             raise OffcloudAuthError(
                 f"Offcloud refused the e-mail and password of connection {conn_id!r} "
-                f"({refusal.service_message if isinstance(refusal, OffcloudApiError) else refusal}): "
-                "fix Login and Password, or set the extra 'api_key' instead."
+                f"({_scrub(str(reason), self)}): fix Login and Password, or set the extra 'api_key' instead."
             ) from None
 
-        cookie = self._http.cookies.get(SESSION_COOKIE)
+        cookie = self._session_cookie()
         if not cookie:
             raise OffcloudAuthError(
                 f"Offcloud accepted the login of connection {conn_id!r} but set no {SESSION_COOKIE} cookie; "
@@ -234,7 +251,9 @@ class OffcloudHook(BaseHook):
         mask_secret(cookie)
         self._logged_in = True
         self.log.info("Logged in to Offcloud at %s as %s.", self.settings.base_url, self.settings.email)
-        return {"email": payload.get("email"), "userId": payload.get("userId")}
+        # The classic service answers {"email", "userId"}; anything else still means the login worked.
+        who = payload if isinstance(payload, Mapping) else {}
+        return {"email": who.get("email"), "userId": who.get("userId")}
 
     # -- operations of the original API --------------------------------------------------------------
 
@@ -362,9 +381,14 @@ class OffcloudHook(BaseHook):
         :param hashes_or_magnets: Info hashes (40 hex or 32 base32 characters) or magnet links.
         :return: For each value given, as given, whether it is cached.
         """
-        wanted = list(hashes_or_magnets)
         if isinstance(hashes_or_magnets, str):
-            wanted = [hashes_or_magnets]
+            wanted: list[Any] = [hashes_or_magnets]
+        elif isinstance(hashes_or_magnets, Iterable):
+            wanted = list(hashes_or_magnets)
+        else:
+            raise OffcloudBadInputError(
+                f"check_cache needs a list of info hashes or magnet links, not {hashes_or_magnets!r}."
+            )
         hashes = {value: info_hash(value) for value in wanted}
         bad = [value for value, found in hashes.items() if found is None]
         if bad:
@@ -485,9 +509,10 @@ class OffcloudHook(BaseHook):
         Reads are replayed on any transient fault. A submission is replayed when the fault proves the
         service did nothing: the connection was never made, or HTTP 429 turned the request away. After an
         ambiguous fault (a time-out or a 5xx once the request was sent), a cloud submission first looks
-        for the link in the account's history and returns the item it finds; only if there is none is the
-        link sent again. Other submissions are not replayed after an ambiguous fault: the error reaches
-        the task, whose retry starts from a clean state.
+        for the link in the account's history and returns the item it finds; only if the history surely
+        lacks it is the link sent again (when the history cannot be read, nothing is replayed). Other
+        submissions are not replayed after an ambiguous fault: the error reaches the task, whose retry
+        starts from a clean state.
         """
         reconciled: list[Any] = []
 
@@ -499,7 +524,11 @@ class OffcloudHook(BaseHook):
             if isinstance(error, OffcloudUnreachableError) or error.http_status == 429:
                 return True
             if submitted_link is not None:
-                existing = self._find_in_history(submitted_link)
+                try:
+                    existing = self._find_in_history(submitted_link)
+                except OffcloudError:
+                    # Cannot tell whether the first try created an item; a replay could add it twice.
+                    return False
                 if existing is not None:
                     reconciled.append(existing)
                 return True
@@ -567,6 +596,8 @@ class OffcloudHook(BaseHook):
             )
         except OffcloudError as error:
             error.args = tuple(_scrub(str(arg), self) for arg in error.args)
+            if isinstance(error, OffcloudApiError) and error.service_message is not None:
+                error.service_message = _scrub(error.service_message, self)
             raise
 
     def _describe_failure(self, route: Route, error: Exception) -> str:
@@ -578,11 +609,12 @@ class OffcloudHook(BaseHook):
         )
 
     def _find_in_history(self, link: str) -> OffcloudItem | None:
-        """Look for an item created from ``link``; errors here only mean we cannot tell."""
-        try:
-            history = normalize_items(self._call_routes("cloud_history"))
-        except OffcloudError:
-            return None
+        """
+        Look for an item created from ``link``.
+
+        :raises OffcloudError: when the history cannot be read, so the caller knows it cannot tell.
+        """
+        history = normalize_items(self._call_routes("cloud_history"))
         return next((item for item in history if same_source(link, item["originalLink"])), None)
 
     def _cached_hashes(self, hashes: list[str]) -> set[str]:
@@ -629,7 +661,7 @@ def _required_text(value: Any, name: str) -> str:
     text = str(value).strip() if value is not None else ""
     if not text:
         raise OffcloudBadInputError(
-            f"{name} is empty: give the id of a remote account from list_remote_accounts()."
+            f"{name}={value!r} is empty: give the id of a remote account from list_remote_accounts()."
         )
     return text
 
@@ -637,7 +669,7 @@ def _required_text(value: Any, name: str) -> str:
 def _scrub(text: str, hook: OffcloudHook) -> str:
     """Replace any secret of the hook's connection that a message may echo (a URL with ``?key=``)."""
     secrets = list(hook.settings.secrets) if "settings" in hook.__dict__ else []
-    if hook._session is not None and (cookie := hook._session.cookies.get(SESSION_COOKIE)):
+    if cookie := hook._session_cookie():
         secrets.append(cookie)
     for secret in secrets:
         text = text.replace(secret, "***")
