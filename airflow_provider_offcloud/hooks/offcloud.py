@@ -514,25 +514,34 @@ class OffcloudHook(BaseHook):
         submissions are not replayed after an ambiguous fault: the error reaches the task, whose retry
         starts from a clean state.
         """
-        reconciled: list[Any] = []
+        replay_unsafe = False
+
+        def sent_once() -> Any:
+            nonlocal replay_unsafe
+            try:
+                return self._send(route, request_id, params, query)
+            except OffcloudTransientError as fault:
+                if submitted_link is None or _never_reached_service(fault):
+                    raise
+                try:
+                    existing = self._find_in_history(submitted_link)
+                except OffcloudError:
+                    # Cannot tell whether the first try created an item; a replay could add it twice.
+                    replay_unsafe = True
+                    raise fault from None
+                if existing is None:
+                    raise
+                self.log.info("The submission had reached Offcloud: item %s.", existing["requestId"])
+                return existing
 
         def should_retry(error: BaseException) -> bool:
             if not isinstance(error, OffcloudTransientError):
                 return False
             if operation in IDEMPOTENT_OPERATIONS or operation == "login":
                 return True
-            if isinstance(error, OffcloudUnreachableError) or error.http_status == 429:
+            if _never_reached_service(error):
                 return True
-            if submitted_link is not None:
-                try:
-                    existing = self._find_in_history(submitted_link)
-                except OffcloudError:
-                    # Cannot tell whether the first try created an item; a replay could add it twice.
-                    return False
-                if existing is not None:
-                    reconciled.append(existing)
-                return True
-            return False
+            return submitted_link is not None and not replay_unsafe
 
         policy = retry_policy(
             max_attempts=self.settings.max_attempts,
@@ -543,9 +552,7 @@ class OffcloudHook(BaseHook):
         )
         for attempt in Retrying(sleep=_sleep, **policy):
             with attempt:
-                if reconciled:
-                    return reconciled[0]
-                return self._send(route, request_id, params, query)
+                return sent_once()
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     def _send(
@@ -649,6 +656,11 @@ class OffcloudHook(BaseHook):
 def _sleep(seconds: float) -> None:
     """Pause between retries; a module function so tests can replace it."""
     time.sleep(seconds)
+
+
+def _never_reached_service(fault: OffcloudTransientError) -> bool:
+    """Whether a fault proves the service did nothing: no connection was made, or HTTP 429 turned it away."""
+    return isinstance(fault, OffcloudUnreachableError) or fault.http_status == 429
 
 
 def _never_connected(error: requests.ConnectionError) -> bool:

@@ -190,7 +190,7 @@ class TestSubmissions:
 
         assert requests_mock.call_count == 1
 
-    def test_cloud_submission_returns_the_item_history_already_holds(self, requests_mock):
+    def test_cloud_submission_returns_the_item_history_already_holds(self, requests_mock, sleeps):
         requests_mock.post(CLOUD_URL, [{"status_code": 502, "text": "bad gateway"}, SUBMITTED])
         requests_mock.get(
             HISTORY_URL,
@@ -208,6 +208,7 @@ class TestSubmissions:
 
         assert item["requestId"] == "existing-id"
         assert len(requests_to(requests_mock, "/api/cloud", "POST")) == 1
+        assert sleeps == [], "the item was found: there is nothing to wait for"
 
     def test_cloud_submission_matches_a_torrent_named_by_hash(self, requests_mock):
         requests_mock.post(CLOUD_URL, exc=requests.ReadTimeout("read timed out"))
