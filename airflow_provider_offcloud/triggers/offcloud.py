@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -140,9 +139,8 @@ class OffcloudDownloadTrigger(BaseTrigger):
             remaining = None if self.deadline is None else self.deadline - time.time()
             if remaining is not None and remaining <= 0:
                 return self._timeout_event(last_item, last_fault)
-            try:
-                observation = await asyncio.wait_for(waiter.next_observation(), remaining)
-            except asyncio.TimeoutError:
+            observation = await waiter.next_observation(remaining)
+            if observation is None:
                 return self._timeout_event(last_item, last_fault)
 
             if observation.error is not None:

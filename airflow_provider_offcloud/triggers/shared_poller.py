@@ -18,7 +18,6 @@ The last waiter to leave a poller stops its loop and closes its client.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 from dataclasses import dataclass, field
@@ -83,9 +82,19 @@ class Waiter:
         """What the waiter waits for: kind and request id."""
         return self.kind, self.request_id
 
-    async def next_observation(self) -> Observation:
-        """Wait for the poller's next observation of the item."""
-        return await self.inbox.get()
+    async def next_observation(self, timeout: float | None = None) -> Observation | None:
+        """
+        Wait for the poller's next observation of the item; ``None`` when ``timeout`` passes first.
+
+        :param timeout: Seconds to wait at most; ``None`` waits as long as it takes.
+        """
+        getter = asyncio.ensure_future(self.inbox.get())
+        try:
+            await _wait_at_most(getter, timeout)
+        finally:
+            if not getter.done():
+                getter.cancel()
+        return getter.result() if getter.done() and not getter.cancelled() else None
 
     def set_interval(self, seconds: float) -> None:
         """
@@ -117,6 +126,7 @@ class SharedPoller:
         self._history_supported = True
         self._status_seen: dict[str, str] = {}
         self._latest: dict[str, OffcloudItem] = {}
+        self._history_entries: dict[str, OffcloudItem] = {}
         self._status_slots = asyncio.Semaphore(STATUS_CONCURRENCY)
         self.history_reads = 0
         self.status_reads = 0
@@ -176,8 +186,11 @@ class SharedPoller:
             earliest = min((waiter.next_due for waiter in self._waiters), default=math.inf)
             if earliest > now:
                 timeout = None if earliest == math.inf else earliest - now
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout)
+                woken = asyncio.ensure_future(self._wake.wait())
+                try:
+                    await _wait_at_most(woken, timeout)
+                finally:
+                    woken.cancel()
                 continue
 
             due = [waiter for waiter in self._waiters if waiter.next_due <= now]
@@ -250,6 +263,9 @@ class SharedPoller:
             return {request_id: Observation(error=fault) for request_id in cloud_ids}, []
 
         entries = {entry["requestId"]: entry for entry in history}
+        self._history_entries = {
+            request_id: entries[request_id] for request_id in cloud_ids if request_id in entries
+        }
         answered: dict[str, Observation] = {}
         unanswered: list[str] = []
         for request_id in cloud_ids:
@@ -272,14 +288,7 @@ class SharedPoller:
 
     def _with_known_details(self, request_id: str, entry: OffcloudItem) -> OffcloudItem:
         """Fill what a history entry leaves out from the item's last full status."""
-        latest = self._latest.get(request_id)
-        if latest is None:
-            return entry
-        merged: dict[str, Any] = dict(entry)
-        for name, value in latest.items():
-            if merged.get(name) is None:
-                merged[name] = value
-        return merged  # type: ignore[return-value]
+        return _fill_gaps(entry, self._latest.get(request_id))
 
     async def _read_status(self, kind: str, request_id: str) -> Observation:
         async with self._status_slots:
@@ -289,9 +298,33 @@ class SharedPoller:
             except Exception as error:
                 return Observation(error=error)
         if kind == "cloud":
+            # A status answer leaves out what history tells (link, creation time): take it from there.
+            item = _fill_gaps(item, self._history_entries.get(request_id))
             self._status_seen[request_id] = item["status"]
             self._latest[request_id] = item
         return Observation(item=item)
+
+
+async def _wait_at_most(future: asyncio.Future[Any], timeout: float | None) -> None:
+    """
+    Wait until a future is done or ``timeout`` passes, whichever comes first.
+
+    ``asyncio.wait`` rather than ``asyncio.wait_for``: on Python before 3.12, ``wait_for`` can swallow the
+    cancellation of the waiting task when the awaited future completes at the same moment, and a poll
+    loop or wait that misses its cancellation runs on forever.
+    """
+    await asyncio.wait({future}, timeout=timeout)
+
+
+def _fill_gaps(item: OffcloudItem, other: OffcloudItem | None) -> OffcloudItem:
+    """Return the item with its empty fields taken from another answer about the same item."""
+    if other is None:
+        return item
+    merged: dict[str, Any] = dict(item)
+    for name, value in other.items():
+        if merged.get(name) is None:
+            merged[name] = value
+    return merged  # type: ignore[return-value]
 
 
 # -- the registry ----------------------------------------------------------------------------------------
