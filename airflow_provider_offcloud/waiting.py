@@ -18,7 +18,7 @@ from airflow_provider_offcloud.status import OffcloudStatus
 
 if TYPE_CHECKING:
     import logging
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from airflow_provider_offcloud.hooks.offcloud import OffcloudHook
     from airflow_provider_offcloud.normalize import OffcloudItem
@@ -46,23 +46,25 @@ def check_kind(kind: Any) -> ItemKind:
     raise ValueError(f"kind must be 'cloud' or 'remote', not {kind!r}.")
 
 
-def describe_progress(item: OffcloudItem) -> str:
+def describe_progress(item: OffcloudItem | Mapping[str, Any]) -> str:
     """
     Say in one line how far an item has got: status, percent, bytes and speed when known.
 
-    :param item: A normalised item.
+    :param item: A normalised item (fields it lacks are left out of the line).
     """
-    parts = [item["status"]]
-    if item["progress"] is not None:
-        parts.append(f"{item['progress'] * 100:.1f}%")
-    if item["amount"] is not None and item["fileSize"]:
-        parts.append(f"{human_bytes(item['amount'])} of {human_bytes(item['fileSize'])}")
-    elif item["amount"] is not None:
-        parts.append(human_bytes(item["amount"]))
-    elif item["fileSize"]:
-        parts.append(f"size {human_bytes(item['fileSize'])}")
-    if item["downloadingSpeed"]:
-        parts.append(f"at {human_bytes(item['downloadingSpeed'])}/s")
+    progress, amount = item.get("progress"), item.get("amount")
+    size, speed = item.get("fileSize"), item.get("downloadingSpeed")
+    parts = [str(item.get("status"))]
+    if progress is not None:
+        parts.append(f"{progress * 100:.1f}%")
+    if amount is not None and size:
+        parts.append(f"{human_bytes(amount)} of {human_bytes(size)}")
+    elif amount is not None:
+        parts.append(human_bytes(amount))
+    elif size:
+        parts.append(f"size {human_bytes(size)}")
+    if speed:
+        parts.append(f"at {human_bytes(speed)}/s")
     return ", ".join(parts)
 
 
