@@ -64,6 +64,26 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="answer 404 on /api/login, /api/login/classic and /api/key, as the 2026 service does",
     )
+    parser.add_argument(
+        "--proxy-list-envelope",
+        action="store_true",
+        help='answer the proxy list as {"list": [...]} instead of a bare array',
+    )
+    parser.add_argument(
+        "--aria2-control-files",
+        action="store_true",
+        help="end plain explore listings of folder items with a .aria2 control file, as old listings did",
+    )
+    parser.add_argument(
+        "--no-detailed-explore",
+        action="store_true",
+        help="ignore explore's format=detailed and answer the old bare list of links",
+    )
+    parser.add_argument(
+        "--premium-required-402",
+        action="store_true",
+        help="refuse submissions of a plan without premium with HTTP 402 'premium required' (2026 service)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed for reproducible request ids")
     parser.add_argument(
         "--data-dir",
@@ -93,7 +113,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     port = listening_socket.getsockname()[1]
 
     data_dir = arguments.data_dir or Path(tempfile.mkdtemp(prefix="offcloud-emu-"))
-    options = EmulatorOptions(password_login=not arguments.no_password_login)
+    options = EmulatorOptions(
+        password_login=not arguments.no_password_login,
+        proxy_list_envelope=arguments.proxy_list_envelope,
+        aria2_control_files=arguments.aria2_control_files,
+        detailed_explore=not arguments.no_detailed_explore,
+        premium_required_402=arguments.premium_required_402,
+    )
     state = EmulatorState([account], data_dir, seed=arguments.seed, options=options)
     host_in_url = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
     state.base_url = f"http://{host_in_url}:{port}"

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -109,12 +110,16 @@ def offcloud_route(
 
     async def endpoint(request: Request) -> Response:
         fault = state.faults.take(name)
-        if fault is not None:
-            early_reply = await _play_fault_before_handler(fault)
+        if fault is not None and not fault.after_handler:
+            early_reply = await _play_fault(fault)
             if early_reply is not None:
                 return early_reply
 
-        params = await read_params(request)
+        try:
+            params = await read_params(request)
+        except ClientDisconnect:
+            # The client gave up (e.g. timed out during a delay fault); nobody reads this answer.
+            return Response(status_code=499)
         account = None
         if needs_auth:
             account = authenticate(request, params, state.registry)
@@ -122,6 +127,10 @@ def offcloud_route(
                 return noauth_reply()
 
         reply = await handler(RouteContext(request, params, account, state, fault))
+        if fault is not None and fault.after_handler:
+            late_reply = await _play_fault(fault)
+            if late_reply is not None:
+                return late_reply
         if fault is not None and fault.kind is FaultKind.DROP_CONNECTION:
             return DroppedConnectionResponse(reply, fault.after_bytes)
         return reply
@@ -129,7 +138,7 @@ def offcloud_route(
     return Route(path, endpoint, methods=list(methods), name=name)
 
 
-async def _play_fault_before_handler(fault: Fault) -> Response | None:
+async def _play_fault(fault: Fault) -> Response | None:
     if fault.kind is FaultKind.DELAY:
         await asyncio.sleep(fault.delay)
         return None

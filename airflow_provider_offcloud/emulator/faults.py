@@ -37,6 +37,18 @@ class FaultKind(str, enum.Enum):
 
 DEFAULT_BARE_STRING = "Error parsing url - HTTP code: 404 "
 
+#: Kinds that replace or hold back the reply and can therefore also be played after the route's work.
+KINDS_PLAYABLE_AFTER_HANDLER: frozenset[FaultKind] = frozenset(
+    {
+        FaultKind.RATE_LIMIT,
+        FaultKind.SERVER_ERROR,
+        FaultKind.HTML_PAGE,
+        FaultKind.BARE_STRING,
+        FaultKind.DELAY,
+        FaultKind.NOAUTH,
+    }
+)
+
 
 @dataclass
 class Fault:
@@ -51,6 +63,10 @@ class Fault:
     :param delay: Seconds ``delay`` waits before answering.
     :param message: Body text of ``bare_string`` and ``html_page``.
     :param after_bytes: Body bytes ``drop_connection`` sends before dropping; half when ``None``.
+    :param after_handler: Play the fault once the route has done its work (a submission has created its
+        item) instead of before it, so the client gets a fault although the request took effect: the
+        ambiguous case a client must not answer by submitting twice. ``drop_connection`` always plays
+        after the work.
     """
 
     route: str
@@ -61,6 +77,7 @@ class Fault:
     delay: float = 0.0
     message: str | None = None
     after_bytes: int | None = None
+    after_handler: bool = False
 
 
 class FaultInjector:
@@ -90,6 +107,7 @@ class FaultInjector:
         delay: float = 0.0,
         message: str | None = None,
         after_bytes: int | None = None,
+        after_handler: bool = False,
     ) -> Fault:
         """
         Make a route misbehave.
@@ -102,22 +120,31 @@ class FaultInjector:
         :param delay: Seconds waited by ``delay``.
         :param message: Body of ``bare_string`` / ``html_page``.
         :param after_bytes: Bytes sent before ``drop_connection`` drops.
+        :param after_handler: Play the fault after the route did its work (see :class:`Fault`); only for
+            ``rate_limit``, ``server_error``, ``html_page``, ``bare_string``, ``delay`` and ``noauth``.
         :return: The fault, whose ``times`` counts down as requests use it.
         """
         if route != ANY_ROUTE and route not in ALL_ROUTE_NAMES:
             raise ValueError(f"Unknown route {route!r}; use one of {sorted(ALL_ROUTE_NAMES)} or '*'.")
         if times is not None and times < 1:
             raise ValueError("times must be at least 1, or None for a fault that lasts until cleared.")
+        fault_kind = FaultKind(kind)
+        if after_handler and fault_kind not in KINDS_PLAYABLE_AFTER_HANDLER:
+            raise ValueError(
+                f"A {fault_kind.value} fault cannot be moved after the route's work; after_handler applies "
+                f"to {sorted(kind.value for kind in KINDS_PLAYABLE_AFTER_HANDLER)}."
+            )
 
         fault = Fault(
             route=route,
-            kind=FaultKind(kind),
+            kind=fault_kind,
             times=times,
             retry_after=retry_after,
             status_code=status_code,
             delay=delay,
             message=message,
             after_bytes=after_bytes,
+            after_handler=after_handler,
         )
         with self._lock:
             self._faults = [*self._faults, fault]

@@ -45,3 +45,28 @@ def item_file_links(base_url: str, item: TransferItem) -> list[str]:
         folder_file_link(base_url, item.request_id, index, item_file)
         for index, item_file in enumerate(item.files, start=1)
     ]
+
+
+def control_file_link(base_url: str, item: TransferItem) -> str:
+    """
+    Return the link old listings gave a folder item's ``{name}.aria2`` download-manager control file.
+
+    It takes the index after the item's last file, so it names no file the emulator serves.
+
+    :param base_url: The emulator's base URL.
+    :param item: A downloaded folder item.
+    """
+    control_name = quote(f"{item.file_name}.aria2", safe="")
+    return f"{base_url}/cloud/download/{item.request_id}/{len(item.files) + 1}/{control_name}"
+
+
+def cached_file_link(base_url: str, info_hash: str, index: int, file_name: str) -> str:
+    """
+    Return ``{base_url}/cache/download/{infoHash}/{index}/{name}``, a direct link to a cached file.
+
+    :param base_url: The emulator's base URL.
+    :param info_hash: The cached torrent's lower-case info hash.
+    :param index: 1-based position of the file in the torrent.
+    :param file_name: The file's base name.
+    """
+    return f"{base_url}/cache/download/{info_hash}/{index}/{quote(file_name, safe='')}"

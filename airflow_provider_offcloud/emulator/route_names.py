@@ -21,6 +21,7 @@ REMOTE_RETRY = "remote_retry"
 REMOTE_ACCOUNTS = "remote_accounts"
 CACHE_CHECK = "cache_check"
 CACHE_INFO = "cache_info"
+CACHE_DOWNLOAD = "cache_download"
 PROXY_LIST = "proxy_list"
 ACCOUNT_INFO = "account_info"
 ACCOUNT_STATS = "account_stats"
@@ -53,6 +54,7 @@ ALL_ROUTE_NAMES: frozenset[str] = frozenset(
         REMOTE_ACCOUNTS,
         CACHE_CHECK,
         CACHE_INFO,
+        CACHE_DOWNLOAD,
         PROXY_LIST,
         ACCOUNT_INFO,
         ACCOUNT_STATS,

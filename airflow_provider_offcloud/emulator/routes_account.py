@@ -71,10 +71,13 @@ async def account_stats(context: RouteContext) -> Response:
 
 async def proxy_list(context: RouteContext) -> Response:
     """
-    List the proxies instant downloads can use, as a bare array.
+    List the proxies instant downloads can use: a bare array, or ``{"list": [...]}`` when the
+    ``proxy_list_envelope`` option is on.
 
     :param context: The request context.
     """
+    if context.state.options.proxy_list_envelope:
+        return json_reply({"list": list(PROXIES)})
     return json_reply(list(PROXIES))
 
 

@@ -1,4 +1,4 @@
-"""Routes telling which torrents are cached: the old hash check and the new magnet info check."""
+"""Routes about cached torrents: the old hash check, the new magnet info check and direct links."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_offcloud.emulator import route_names
 from airflow_provider_offcloud.emulator.endpoint import offcloud_route
+from airflow_provider_offcloud.emulator.links import cached_file_link
 from airflow_provider_offcloud.emulator.magnets import is_magnet, normalize_info_hash, parse_magnet
-from airflow_provider_offcloud.emulator.replies import json_reply
+from airflow_provider_offcloud.emulator.replies import error_reply, json_reply, missing_parameter_reply
 
 if TYPE_CHECKING:
     from starlette.responses import Response
@@ -64,6 +65,38 @@ async def cache_info(context: RouteContext) -> Response:
     return json_reply(entries)
 
 
+#: The service's answer when a link has no cached content to hand out directly.
+UNSUPPORTED_DIRECT_DOWNLOAD = "Unsupported link for direct download."
+
+
+async def cache_download(context: RouteContext) -> Response:
+    """
+    Hand out direct links to a cached magnet's files without adding it to the cloud.
+
+    Answers an array of ``{"filename", "folder", "size", "url"}`` (``folder`` as path segments, like
+    ``cache/info``); a link that is not a cached magnet answers HTTP 400
+    ``{"error": "Unsupported link for direct download."}``.
+
+    :param context: The request context.
+    """
+    link = context.params.text("url")
+    if link is None:
+        return missing_parameter_reply("url")
+
+    torrent = None
+    if is_magnet(link):
+        magnet = parse_magnet(link)
+        torrent = _cached_torrent(context.owner, magnet.info_hash if magnet.valid_hash else None)
+    if torrent is None:
+        return error_reply(UNSUPPORTED_DIRECT_DOWNLOAD, status_code=400)
+
+    base_url = context.state.base_url
+    entries = _describe_files(torrent)
+    for index, entry in enumerate(entries, start=1):
+        entry["url"] = cached_file_link(base_url, torrent.info_hash, index, entry["filename"])
+    return json_reply(entries)
+
+
 def _describe_files(torrent: SeededTorrent) -> list[dict[str, Any]]:
     described = []
     for seeded_file in torrent.files:
@@ -81,4 +114,5 @@ def cache_routes(state: EmulatorState) -> list[Route]:
     return [
         offcloud_route(state, "/api/cache", ["POST"], route_names.CACHE_CHECK, cache_check),
         offcloud_route(state, "/api/cache/info", ["POST"], route_names.CACHE_INFO, cache_info),
+        offcloud_route(state, "/api/cache/download", ["POST"], route_names.CACHE_DOWNLOAD, cache_download),
     ]

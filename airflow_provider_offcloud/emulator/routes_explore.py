@@ -8,7 +8,7 @@ from starlette.responses import PlainTextResponse
 
 from airflow_provider_offcloud.emulator import route_names
 from airflow_provider_offcloud.emulator.endpoint import offcloud_route
-from airflow_provider_offcloud.emulator.links import item_file_links
+from airflow_provider_offcloud.emulator.links import control_file_link, item_file_links
 from airflow_provider_offcloud.emulator.replies import (
     error_reply,
     json_reply,
@@ -47,7 +47,8 @@ async def explore(context: RouteContext) -> Response:
     List a folder item's download links; ``format=detailed`` gives ``{"files": [...]}`` for any item.
 
     Without ``format=detailed`` a single-file item answers ``{"error": "Bad archive"}``, as the old
-    service did.
+    service did. The ``detailed_explore`` option off makes ``format=detailed`` ignored, and
+    ``aria2_control_files`` adds a control file to the plain listing of folder items.
 
     :param context: The request context.
     """
@@ -56,7 +57,8 @@ async def explore(context: RouteContext) -> Response:
         return refusal or transfer_not_found_reply()
 
     links = item_file_links(context.state.base_url, item)
-    if context.params.text("format") == "detailed":
+    options = context.state.options
+    if options.detailed_explore and context.params.text("format") == "detailed":
         files = [
             {"id": index, "name": item_file.name, "size": item_file.size, "path": item_file.path, "url": link}
             for index, (item_file, link) in enumerate(zip(item.files, links, strict=True), start=1)
@@ -65,7 +67,7 @@ async def explore(context: RouteContext) -> Response:
 
     if not item.is_directory:
         return error_reply("Bad archive")
-    return json_reply(links)
+    return json_reply(_with_control_file(context, item, links))
 
 
 async def list_links(context: RouteContext) -> Response:
@@ -77,8 +79,15 @@ async def list_links(context: RouteContext) -> Response:
     item, refusal = _find_item(context)
     if item is None:
         return refusal or transfer_not_found_reply()
-    links = item_file_links(context.state.base_url, item)
+    links = _with_control_file(context, item, item_file_links(context.state.base_url, item))
     return PlainTextResponse("".join(f"{link}\n" for link in links))
+
+
+def _with_control_file(context: RouteContext, item: TransferItem, links: list[str]) -> list[str]:
+    """Append the ``.aria2`` control file old listings showed for folder items, when that option is on."""
+    if not (context.state.options.aria2_control_files and item.is_directory):
+        return links
+    return [*links, control_file_link(context.state.base_url, item)]
 
 
 def explore_routes(state: EmulatorState) -> list[Route]:

@@ -1,4 +1,4 @@
-"""Route serving finished files from disk, with HEAD, Range/206 and 416 support."""
+"""Routes serving finished and cached files from disk, with HEAD, Range/206 and 416 support."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from airflow_provider_offcloud.emulator.store import TransferKind
 from airflow_provider_offcloud.emulator.submissions import is_finished
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from starlette.responses import Response
     from starlette.routing import Route
 
@@ -57,9 +59,36 @@ async def download_file(context: RouteContext) -> Response:
     return FileResponse(item_file.disk_path, filename=item_file.name, media_type="application/octet-stream")
 
 
+def _locate_cached_file(context: RouteContext) -> Path | None:
+    path_params = context.request.path_params
+    index = path_params["index"]
+    for account in context.state.registry.accounts:
+        torrent = account.seeded_torrent(path_params["info_hash"])
+        if torrent is None or not torrent.cached or not 1 <= index <= len(torrent.files):
+            continue
+        seeded_file = torrent.files[index - 1]
+        if torrent.full_path(seeded_file).rsplit("/", 1)[-1] == path_params["name"]:
+            return context.state.seeds.disk_path(torrent, seeded_file)
+    return None
+
+
+async def download_cached_file(context: RouteContext) -> Response:
+    """
+    Stream a file of a cached torrent, as handed out by ``/api/cache/download``; ranges are honoured.
+
+    :param context: The request context.
+    """
+    disk_path = _locate_cached_file(context)
+    if disk_path is None or not disk_path.is_file():
+        return error_reply(FILE_NOT_AVAILABLE, status_code=404)
+    return FileResponse(disk_path, filename=disk_path.name, media_type="application/octet-stream")
+
+
 def file_routes(state: EmulatorState) -> list[Route]:
     """
-    Build the download routes for single-file and folder items.
+    Build the download routes for single-file and folder items and for cached files.
+
+    Cached-file links count as ``file_download`` in the request log and for injected faults.
 
     :param state: The emulator's shared state.
     """
@@ -78,6 +107,14 @@ def file_routes(state: EmulatorState) -> list[Route]:
             ["GET", "HEAD"],
             route_names.FILE_DOWNLOAD,
             download_file,
+            needs_auth=False,
+        ),
+        offcloud_route(
+            state,
+            "/cache/download/{info_hash}/{index:int}/{name}",
+            ["GET", "HEAD"],
+            route_names.FILE_DOWNLOAD,
+            download_cached_file,
             needs_auth=False,
         ),
     ]

@@ -36,6 +36,17 @@ def _needs_video_addon(link: str) -> bool:
     return any(host == video_host or host.endswith("." + video_host) for video_host in _VIDEO_HOSTS)
 
 
+#: Text of the 2026 service's HTTP 402 refusal of accounts without premium.
+PREMIUM_REQUIRED = "premium required"
+
+
+def _premium_required_refusal(context: RouteContext) -> Response | None:
+    """Refuse a free account with HTTP 402 when the ``premium_required_402`` option is on."""
+    if context.state.options.premium_required_402 and not context.owner.has_addon(Addon.PREMIUM):
+        return error_reply(PREMIUM_REQUIRED, status_code=402)
+    return None
+
+
 def _missing_addon(account: EmulatorAccount, required: list[Addon]) -> Addon | None:
     for addon in required:
         if not account.has_addon(addon):
@@ -68,6 +79,9 @@ async def instant_add(context: RouteContext) -> Response:
     link, refusal = await _read_link(context)
     if link is None:
         return refusal or missing_parameter_reply("url")
+    premium_refusal = _premium_required_refusal(context)
+    if premium_refusal is not None:
+        return premium_refusal
 
     required = [Addon.LINKS]
     if context.params.text("proxyId") is not None:
@@ -90,6 +104,9 @@ async def cloud_add(context: RouteContext) -> Response:
     link, refusal = await _read_link(context)
     if link is None:
         return refusal or missing_parameter_reply("url")
+    premium_refusal = _premium_required_refusal(context)
+    if premium_refusal is not None:
+        return premium_refusal
 
     required = [Addon.CLOUD, Addon.VIDEO] if _needs_video_addon(link) else [Addon.CLOUD]
     missing = _missing_addon(context.owner, required)
@@ -108,6 +125,9 @@ async def remote_add(context: RouteContext) -> Response:
     link, refusal = await _read_link(context)
     if link is None:
         return refusal or missing_parameter_reply("url")
+    premium_refusal = _premium_required_refusal(context)
+    if premium_refusal is not None:
+        return premium_refusal
 
     missing = _missing_addon(context.owner, [Addon.PREMIUM])
     if missing is not None:

@@ -37,6 +37,17 @@ class EmulatorOptions:
     :param uncached_step_delay: Seconds per progress step of an uncached seeded torrent.
     :param allowed_fetch_hosts: Hosts cloud and remote downloads may fetch from; a link to any other
         host ends in ``error`` without any network traffic. Loopback only by default.
+    :param proxy_list_envelope: When true the proxy list answers ``{"list": [...]}`` (as one old client
+        recorded it) instead of the documented bare array.
+    :param aria2_control_files: When true the plain explore listing and the text list of a folder item
+        end with a ``{item name}.aria2`` download-manager control file, as old listings did; its link
+        answers 404 "The file is not available on the server.". The detailed listing never has it.
+    :param detailed_explore: When false explore ignores ``format=detailed`` and always answers the old
+        bare array of links (``{"error": "Bad archive"}`` for single-file items), as the service did
+        before the detailed form existed.
+    :param premium_required_402: When true an account without the ``premium`` add-on is refused on every
+        submission route with HTTP 402 ``{"error": "premium required"}``, as the 2026 service refuses
+        free accounts, instead of ``{"not_available": "premium"}`` on remote submissions only.
     """
 
     password_login: bool = True
@@ -46,6 +57,10 @@ class EmulatorOptions:
     uncached_steps: int = 4
     uncached_step_delay: float = 0.02
     allowed_fetch_hosts: frozenset[str] = field(default=LOOPBACK_HOSTS)
+    proxy_list_envelope: bool = False
+    aria2_control_files: bool = False
+    detailed_explore: bool = True
+    premium_required_402: bool = False
 
 
 class EmulatorState:

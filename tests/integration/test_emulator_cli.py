@@ -25,6 +25,10 @@ SWITCHES = [
     "--without-video",
     "--without-cloud",
     "--no-password-login",
+    "--proxy-list-envelope",
+    "--aria2-control-files",
+    "--no-detailed-explore",
+    "--premium-required-402",
     "--seed",
     "--data-dir",
 ]

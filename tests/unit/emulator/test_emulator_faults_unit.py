@@ -76,3 +76,19 @@ def test_key_revocation_and_session_expiry_reach_the_registry(faults, registry):
     assert registry.by_session(session_id) is None
     registry.restore_api_key(account)
     assert registry.by_api_key(account.api_key) is account
+
+
+@pytest.mark.parametrize("kind", ["drop_connection", "stuck_created"])
+def test_only_reply_faults_can_be_played_after_the_handler(faults, kind):
+    with pytest.raises(ValueError, match="after the route's work"):
+        faults.inject("cloud_add", kind=kind, after_handler=True)
+
+
+def test_late_fault_keeps_its_timing(faults):
+    faults.inject("cloud_add", kind="server_error", after_handler=True, times=1)
+
+    taken = faults.take("cloud_add")
+
+    assert taken is not None
+    assert taken.after_handler
+    assert taken.kind is FaultKind.SERVER_ERROR
