@@ -150,7 +150,7 @@ def report(destination: Path, source: Path | None, log_path: Path, succeeded: bo
         print(f"landed  {path}  {path.stat().st_size} bytes  sha256 {sha256_of(path)}{row_text}")
 
     log_text = log_path.read_text(errors="replace")
-    deferred = "OffcloudDownloadTrigger" in log_text
+    deferred = "DEFERRED" in log_text and "OffcloudDownloadTrigger" in log_text
     identical = source is None or any(sha256_of(path) == sha256_of(source) for path in files)
     if succeeded and files and identical:
         how = "after a deferred wait in the trigger" if deferred else "(no deferral seen in the log)"
