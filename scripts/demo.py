@@ -106,7 +106,9 @@ def run_dag(environment: dict[str, str], conf: dict[str, object], log_path: Path
     """
     airflow = str(Path(sys.executable).with_name("airflow"))
     with log_path.open("wb") as log:
-        subprocess.run([airflow, "db", "migrate"], env=environment, stdout=log, stderr=subprocess.STDOUT, check=True)
+        subprocess.run(
+            [airflow, "db", "migrate"], env=environment, stdout=log, stderr=subprocess.STDOUT, check=True
+        )
         try:
             result = subprocess.run(
                 [airflow, "dags", "test", DAG_ID, "--conf", json.dumps(conf)],
@@ -155,16 +157,21 @@ def report(destination: Path, source: Path | None, log_path: Path, succeeded: bo
     if succeeded and files and identical:
         how = "after a deferred wait in the trigger" if deferred else "(no deferral seen in the log)"
         compared = "byte-identical to the source" if source is not None else "verified by the DAG"
-        print(f"VERDICT: OK - {len(files)} file(s) landed in {destination}, {compared}, {how}, in {seconds:.0f} s.")
+        landed = f"{len(files)} file(s) landed in {destination}"
+        print(f"VERDICT: OK - {landed}, {compared}, {how}, in {seconds:.0f} s.")
         return True
-    print(f"VERDICT: FAILED - see {log_path} (DAG run {'succeeded' if succeeded else 'failed'}, "
-          f"{len(files)} file(s) landed, identical={identical}).")
+    print(
+        f"VERDICT: FAILED - see {log_path} (DAG run {'succeeded' if succeeded else 'failed'}, "
+        f"{len(files)} file(s) landed, identical={identical})."
+    )
     return False
 
 
 def main() -> int:
     """Run the demo against the emulator, or against the real service when its two variables are set."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--timeout", type=int, default=600, help="seconds before the DAG run is stopped")
     arguments = parser.parse_args()
 
