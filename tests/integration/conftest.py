@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,9 @@ ORIGIN_SMALL_FILE = "small.txt"
 ORIGIN_MEDIUM_FILE = "medium.bin"
 ORIGIN_LARGE_FILE = "large.bin"
 ORIGIN_NESTED_FILE = "folder/name with spaces.bin"
+
+#: Ways a connection can authenticate: password (cookie session), API key as Bearer header or as ``?key=``.
+AUTH_STYLES = ("password", "api_key_header", "api_key_query")
 
 _LARGE_FILE_SIZE = 3 * 1024 * 1024 + 123
 _FINAL_STATUSES = ("downloaded", "error")
@@ -122,3 +126,46 @@ def wait_for_transfer() -> Callable[..., dict[str, Any]]:
             time.sleep(0.02)
 
     return wait
+
+
+@pytest.fixture(params=AUTH_STYLES)
+def auth_style(request: pytest.FixtureRequest) -> str:
+    """Each way of authenticating in turn: ``password``, ``api_key_header``, ``api_key_query``."""
+    return str(request.param)
+
+
+@pytest.fixture
+def offcloud_connection(monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[str, Any]]:
+    """
+    Point the ``offcloud_default`` connection (``AIRFLOW_CONN_OFFCLOUD_DEFAULT``) at a running emulator.
+
+    Call it as ``offcloud_connection(emulator, "password")``; the style is one of :data:`AUTH_STYLES`
+    and keyword arguments become extras (``timeout=0.2``). Returns the connection as set.
+    """
+
+    def point(
+        emulator: OffcloudEmulator, auth_style: str = "api_key_header", **extras: Any
+    ) -> dict[str, Any]:
+        if auth_style not in AUTH_STYLES:
+            raise ValueError(f"auth_style must be one of {AUTH_STYLES}, not {auth_style!r}.")
+        account = emulator.account
+        connection: dict[str, Any] = {"conn_type": "offcloud", "host": emulator.base_url}
+        if auth_style == "password":
+            connection.update(login=account.email, password=account.password)
+        else:
+            location = "header" if auth_style == "api_key_header" else "query"
+            extras = {"api_key": account.api_key, "api_key_location": location, **extras}
+        if extras:
+            connection["extra"] = extras
+        monkeypatch.setenv("AIRFLOW_CONN_OFFCLOUD_DEFAULT", json.dumps(connection))
+        return connection
+
+    return point
+
+
+@pytest.fixture
+def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Seconds the hook would have slept between retries, recorded instead of slept."""
+    waits: list[float] = []
+    monkeypatch.setattr("airflow_provider_offcloud.hooks.offcloud._sleep", waits.append)
+    return waits
