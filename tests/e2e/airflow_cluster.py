@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -53,6 +54,8 @@ class AirflowCluster:
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
             "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "1",
+            # A killed triggerer's waits move to a new one once it misses heartbeats for this long.
+            "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "5",
             **environment,
         }
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -110,10 +113,8 @@ class AirflowCluster:
         process = self.processes.pop(component, None)
         if process is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -180,7 +181,9 @@ class AirflowCluster:
         """
         self.airflow("dags", "unpause", dag_id)
         output = self.airflow("dags", "trigger", dag_id, "--conf", json.dumps(conf), "--output", "json")
-        return str(json.loads(output)[0]["dag_run_id"])
+        # Airflow may log warnings on standard output before the JSON line.
+        (json_line,) = [line for line in output.splitlines() if line.startswith("[{")]
+        return str(json.loads(json_line)[0]["dag_run_id"])
 
     def task_state(self, dag_id: str, run_id: str, task_id: str) -> str | None:
         """
@@ -212,9 +215,8 @@ class AirflowCluster:
         """Fail with the component's log when one of them has died on its own."""
         for component, process in self.processes.items():
             if process.poll() is not None:
-                raise AssertionError(
-                    f"Airflow {component} exited with {process.returncode}:\n{self.log_text(component)[-4000:]}"
-                )
+                log_tail = self.log_text(component)[-4000:]
+                raise AssertionError(f"Airflow {component} exited with {process.returncode}:\n{log_tail}")
 
     def _table_exists(self, table: str) -> bool:
         if not self.database.exists():
