@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 DOCS_DIR = Path(__file__).resolve().parent
 ROOT = DOCS_DIR.parent
+
+# Autodoc imports Airflow, which creates its home folder on first import; keep that inside the build
+# folder instead of the reader's ~/airflow, unless a home is already chosen.
+os.environ.setdefault("AIRFLOW_HOME", str(DOCS_DIR / "_build" / "airflow-home"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
 # The package is installed editable, but the checkout goes first so that a build documents these sources.
 sys.path.insert(0, str(ROOT))

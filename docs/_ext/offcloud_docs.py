@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 
 #: Only names of this package are resolved by their short name.
 PACKAGE = "airflow_provider_offcloud"
+
+_ATX_HEADING = re.compile(r"^ {0,3}(?P<marks>#{1,6})[ \t]+(?P<title>.*?)[ \t#]*$")
 
 
 class BenchmarkResults(Include, SphinxDirective):
@@ -50,6 +53,38 @@ class BenchmarkResults(Include, SphinxDirective):
         self.arguments = [str(results)]
         self.options = {"parser": MystParser}
         return list(super().run())
+
+    def custom_parse(self, text: str) -> list[Node]:
+        """Parse the results with MyST after making their heading levels start at one and follow on."""
+        return list(super().custom_parse(normalise_heading_levels(text)))
+
+
+def normalise_heading_levels(markdown: str) -> str:
+    """
+    Renumber the ATX headings of a Markdown text so that they use levels 1, 2, 3... without gaps.
+
+    The results file is written by a program, not by hand: whether it starts at ``#`` or ``##``, or skips a
+    level, must not break a build that treats MyST's heading warnings as errors.
+
+    :param markdown: The Markdown text.
+    """
+    lines = markdown.splitlines()
+    in_code = False
+    heading_lines: dict[int, tuple[int, str]] = {}
+    for number, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        heading = _ATX_HEADING.match(line)
+        if heading and not in_code:
+            heading_lines[number] = (len(heading["marks"]), heading["title"])
+
+    new_levels = {
+        level: rank for rank, level in enumerate(sorted({lv for lv, _ in heading_lines.values()}), 1)
+    }
+    for number, (level, title) in heading_lines.items():
+        lines[number] = f"{'#' * new_levels[level]} {title}"
+    return "\n".join(lines) + "\n"
 
 
 class CommandLineOptions(SphinxDirective):

@@ -99,14 +99,25 @@ def test_docs_build_without_warnings(tmp_path: Path) -> None:
         assert (tmp_path / "html" / f"{page}.html").is_file(), page
 
 
-@pytest.mark.parametrize("results_present", [True, False], ids=["with-results", "without-results"])
+_RESULTS_TABLE = "| benchmark | result |\n| --- | --- |\n| status reads | 4321 per second |\n"
+
+
+@pytest.mark.parametrize(
+    "results_text",
+    [
+        f"# Benchmark results\n\n{_RESULTS_TABLE}",
+        f"## Benchmark results\n\n#### Status route\n\n{_RESULTS_TABLE}",
+        None,
+    ],
+    ids=["with-results", "with-results-starting-at-h2", "without-results"],
+)
 def test_benchmarks_page_shows_the_results_file_or_says_there_is_none(
-    tmp_path: Path, results_present: bool
+    tmp_path: Path, results_text: str | None
 ) -> None:
     results = tmp_path / "performance.md"
-    if results_present:
-        table = "| benchmark | result |\n| --- | --- |\n| status reads | 4321 per second |\n"
-        results.write_text(f"# Benchmark results\n\n{table}")
+    results_present = results_text is not None
+    if results_text is not None:
+        results.write_text(results_text)
 
     result = build_docs(tmp_path / "html", f"offcloud_benchmark_results={results}")
 
