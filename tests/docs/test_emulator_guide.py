@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+# [START emulator_guide_imports]
 import json
 import time
 from typing import TYPE_CHECKING
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from airflow_provider_offcloud.normalize import OffcloudItem
+
+# [END emulator_guide_imports]
 
 pytestmark = pytest.mark.integration
 
@@ -48,6 +51,7 @@ def offcloud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Offclo
 # [END emulator_guide_fixtures]
 
 
+# [START emulator_guide_download_test]
 def wait_until_downloaded(hook: OffcloudHook, request_id: str, timeout: float = 15.0) -> OffcloudItem:
     """Poll a cloud item every 20 ms until it is final; fail the test when it takes too long."""
     deadline = time.monotonic() + timeout
@@ -60,7 +64,6 @@ def wait_until_downloaded(hook: OffcloudHook, request_id: str, timeout: float = 
         time.sleep(0.02)
 
 
-# [START emulator_guide_download_test]
 def test_cloud_download_reaches_the_emulator(offcloud: OffcloudEmulator, website: OriginServer) -> None:
     hook = OffcloudHook()  # reads offcloud_default from the environment variable
     submitted = hook.cloud_download(website.url_for("report.csv"))
