@@ -223,7 +223,7 @@ def test_early_server_error_creates_nothing(emulator, emulator_client, origin_se
 
 
 def test_late_delay_creates_the_item_before_the_client_times_out(emulator, emulator_client, origin_server):
-    emulator.faults.inject("cloud_add", kind="delay", delay=2.0, times=1, after_handler=True)
+    emulator.faults.inject("cloud_add", kind="delay", delay=1.0, times=1, after_handler=True)
 
     with pytest.raises(httpx.ReadTimeout):
         emulator_client.post("/api/cloud", json={"url": origin_server.url_for("small.txt")}, timeout=0.3)

@@ -27,7 +27,7 @@ ORIGIN_SMALL_FILE = "small.txt"
 MAX_ATTEMPTS = 3
 # Short enough to keep the suite fast, long enough that an idle loopback answer always beats it.
 CONNECTION_TIMEOUT = 0.3
-LONGER_THAN_TIMEOUT = 1.5
+LONGER_THAN_TIMEOUT = 0.9
 
 
 def _make_hook() -> OffcloudHook:

@@ -8,15 +8,22 @@ import pytest
 import requests
 
 from airflow_provider_offcloud.emulator import (
+    ALL_ADDONS,
     DEMO_MULTI_FILE_TORRENT,
     DEMO_REMOTE_OPTION_ID,
     DEMO_SINGLE_FILE_TORRENT,
     DEMO_UNCACHED_TORRENT,
     DEMO_ZOMBIE_MAGNET,
+    Addon,
     EmulatorOptions,
+    demo_account,
 )
 from airflow_provider_offcloud.emulator.routes_account import PROXIES
-from airflow_provider_offcloud.exceptions import OffcloudBadInputError, OffcloudRequestRejectedError
+from airflow_provider_offcloud.exceptions import (
+    OffcloudBadInputError,
+    OffcloudNotAvailableError,
+    OffcloudRequestRejectedError,
+)
 from airflow_provider_offcloud.hooks.offcloud import OffcloudHook
 
 pytestmark = pytest.mark.integration
@@ -349,6 +356,45 @@ def test_remote_download_reaches_the_remote_account(emulator, hook, origin_serve
 def test_remote_download_to_an_unknown_remote_account_is_refused(hook, origin_server):
     with pytest.raises(OffcloudRequestRejectedError, match="remote account was not found"):
         hook.remote_download(origin_server.url_for(ORIGIN_MEDIUM_FILE), "000000000000000000000000")
+
+
+# -- plans without an add-on ----------------------------------------------------------------------------
+
+
+def test_free_account_refused_with_http_402_gets_not_available_premium(
+    emulator_factory, offcloud_connection, retry_waits
+):
+    free_account = demo_account(addons=ALL_ADDONS - {Addon.PREMIUM})
+    emulator = emulator_factory(accounts=[free_account], options=EmulatorOptions(premium_required_402=True))
+    offcloud_connection(emulator)
+
+    with pytest.raises(OffcloudNotAvailableError, match="premium") as caught:
+        _make_hook().cloud_download(DEMO_SINGLE_FILE_TORRENT.magnet)
+
+    assert caught.value.reason == "premium"
+    assert retry_waits == []
+    assert [entry.status_code for entry in emulator.request_log.entries("cloud_add")] == [402]
+
+
+@pytest.mark.parametrize(
+    ("missing_addon", "submit"),
+    [
+        (Addon.CLOUD, lambda hook, link: hook.cloud_download(link)),
+        (Addon.LINKS, lambda hook, link: hook.instant_download(link)),
+        (Addon.PREMIUM, lambda hook, link: hook.remote_download(link, DEMO_REMOTE_OPTION_ID)),
+    ],
+)
+def test_plan_without_an_add_on_gets_not_available(
+    emulator_factory, offcloud_connection, origin_server, retry_waits, missing_addon, submit
+):
+    emulator = emulator_factory(accounts=[demo_account(addons=ALL_ADDONS - {missing_addon})])
+    offcloud_connection(emulator)
+
+    with pytest.raises(OffcloudNotAvailableError) as caught:
+        submit(_make_hook(), origin_server.url_for(ORIGIN_MEDIUM_FILE))
+
+    assert caught.value.reason == missing_addon.value
+    assert emulator.store.all_items() == []
 
 
 # -- real files -----------------------------------------------------------------------------------------
