@@ -81,7 +81,8 @@ class OffcloudHook(BaseHook):
     DEBUG log lines of ``urllib3`` carry it. Airflow's secrets masker (the key is registered with it) hides it
     in task logs, but log handlers outside Airflow's do not; the default ``header`` location avoids this.
 
-    .. seealso:: ``docs/connection.rst`` for every connection field.
+    .. seealso::
+        The connection guide :doc:`/connection`, for every connection field.
 
     :param offcloud_conn_id: The Airflow connection to use.
     :param max_attempts: Tries per call for transient faults; defaults to the connection's extra

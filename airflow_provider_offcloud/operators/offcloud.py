@@ -58,6 +58,9 @@ class OffcloudInstantDownloadOperator(BaseOperator):
     """
     Ask Offcloud for a direct download link of a file-host link, without storing the file in the cloud.
 
+    .. seealso::
+        The how-to guide :doc:`/howto/instant_download_operator`, with a runnable example.
+
     Returns the normalised item (``requestId``, ``fileName``, ``url`` = the direct link, size...) as XCom
     and pushes the ``requestId`` under the key ``request_id``.
 
@@ -336,6 +339,9 @@ class OffcloudCloudDownloadOperator(_OffcloudSubmitAndWaitOperator):
     """
     Submit a link, torrent or magnet to the account's Offcloud cloud and, when asked, wait until it is there.
 
+    .. seealso::
+        The how-to guide :doc:`/howto/cloud_download_operator`, with a runnable example.
+
     The result (XCom) is the normalised item (``requestId``, ``fileName``, ``status``, ``url``, ``server``,
     ``fileSize``...) plus ``files``: the name, path, size and link of each file of the item. With
     ``wait_for_completion=False`` it is the item as submitted, without ``files``. The ``requestId`` is
@@ -398,6 +404,9 @@ class OffcloudCloudDownloadOperator(_OffcloudSubmitAndWaitOperator):
 class OffcloudRemoteDownloadOperator(_OffcloudSubmitAndWaitOperator):
     """
     Submit a link to be downloaded by Offcloud straight into a remote account (FTP, Google Drive...).
+
+    .. seealso::
+        The how-to guide :doc:`/howto/remote_download_operator`, with a runnable example.
 
     The remote account is given by its id or by its name (its username as Offcloud lists it); a name is
     resolved through ``OffcloudHook.list_remote_accounts()``. Waiting, deferral, XCom and retries work as

@@ -183,6 +183,9 @@ class OffcloudCloudDownloadSensor(_OffcloudDownloadSensor):
     """
     Wait until a cloud item is downloaded; its normalised status is the return value (XCom).
 
+    .. seealso::
+        The how-to guide :doc:`/howto/cloud_download_sensor`, with a runnable example.
+
     :param request_id: The Offcloud ``requestId`` to wait for (templated).
     :param offcloud_conn_id: The Airflow connection.
     :param deferrable: Wait in the triggerer; defaults to ``[operators] default_deferrable``.
@@ -196,6 +199,9 @@ class OffcloudCloudDownloadSensor(_OffcloudDownloadSensor):
 class OffcloudRemoteDownloadSensor(_OffcloudDownloadSensor):
     """
     Wait until a remote item is delivered; its normalised status is the return value (XCom).
+
+    .. seealso::
+        The how-to guide :doc:`/howto/remote_download_sensor`, with a runnable example.
 
     :param request_id: The Offcloud ``requestId`` to wait for (templated).
     :param offcloud_conn_id: The Airflow connection.

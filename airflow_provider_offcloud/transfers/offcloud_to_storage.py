@@ -62,6 +62,9 @@ class OffcloudToStorageOperator(BaseOperator):
     """
     Copy the files of a finished Offcloud cloud item to a folder of any Airflow object storage.
 
+    .. seealso::
+        The how-to guide :doc:`/howto/offcloud_to_storage`, with a runnable example.
+
     The item's status is checked first (it must be ``downloaded``); its files come from Offcloud's listing
     and are copied one by one under ``destination``, keeping the item's folder layout. Control files such as
     ``.aria2`` are left out, and a listed path that would land outside the destination (``..``, an absolute
