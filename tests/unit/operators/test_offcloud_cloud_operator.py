@@ -18,6 +18,17 @@ from airflow_provider_offcloud.exceptions import (
 from airflow_provider_offcloud.operators.offcloud import OffcloudCloudDownloadOperator
 from airflow_provider_offcloud.triggers.offcloud import OffcloudDownloadTrigger
 
+try:
+    from airflow.sdk import ResumableJobMixin as _sdk_resumable_job_mixin  # noqa: F401
+except ImportError:  # Airflow before 3.3: the compat stand-in has no task state store
+    SDK_RESUMES_JOBS = False
+else:
+    SDK_RESUMES_JOBS = True
+
+needs_task_state_store = pytest.mark.skipif(
+    not SDK_RESUMES_JOBS, reason="the task state store and ResumableJobMixin arrived in Airflow 3.3"
+)
+
 MAGNET = "magnet:?xt=urn:btih:4444444444444444444444444444444444444444&dn=movie"
 FILES = [{"name": "movie.mkv", "path": "movie/movie.mkv", "size": 10, "url": f"{BASE_URL}/dl/1"}]
 SUBMITTED = {"requestId": REQUEST_ID, "status": "created", "fileName": "movie", "originalLink": MAGNET}
@@ -44,6 +55,7 @@ def service(requests_mock):
 
 
 class TestSynchronousWait:
+    @needs_task_state_store
     def test_submits_waits_and_returns_the_item_with_its_files(
         self, requests_mock, service, ti, store, pauses
     ):
@@ -66,6 +78,7 @@ class TestSynchronousWait:
         assert service["submit"].call_count == 1
         assert len(pauses) == 2, "one pause between each pair of status reads"
 
+    @needs_task_state_store
     def test_retry_reconnects_to_the_stored_item_instead_of_submitting(self, service, ti, store):
         store.set("offcloud_request_id", REQUEST_ID)
 
@@ -76,6 +89,7 @@ class TestSynchronousWait:
         assert result["files"] == FILES
         assert ti.pushed["request_id"] == REQUEST_ID
 
+    @needs_task_state_store
     def test_retry_after_a_failed_item_submits_again(self, requests_mock, service, ti, store):
         store.set("offcloud_request_id", "bbbbbbbbbbbbbbbbbbbbbbbb")
         requests_mock.post(
@@ -90,6 +104,21 @@ class TestSynchronousWait:
 
         assert service["submit"].call_count == 1
         assert result["requestId"] == REQUEST_ID
+
+    def test_retry_without_a_state_store_reconnects_to_the_item_found_in_history(
+        self, requests_mock, service
+    ):
+        requests_mock.get(
+            f"{BASE_URL}/api/cloud/history",
+            json=[{"requestId": REQUEST_ID, "status": "downloading", "originalLink": MAGNET}],
+        )
+        retry = FakeTaskInstance(try_number=2)
+
+        result = operator(deferrable=False).execute({"ti": retry})
+
+        assert service["submit"].call_count == 0
+        assert result["requestId"] == REQUEST_ID
+        assert result["status"] == "downloaded"
 
     def test_error_item_fails_with_offclouds_message(self, requests_mock, service, ti, store):
         requests_mock.post(
