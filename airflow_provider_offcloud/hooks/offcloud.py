@@ -53,6 +53,11 @@ from airflow_provider_offcloud.protocol import (
 from airflow_provider_offcloud.retry import retry_policy
 from airflow_provider_offcloud.settings import OffcloudSettings
 
+_NO_CONNECTION = "the service could not be reached or refused the connection"
+_NO_ANSWER = "the service did not answer within {timeout:g} s"
+_CUT_OFF = "the connection broke before the answer was complete"
+_TLS_FAILED = "the TLS handshake failed (check the certificate, or the connection's extra 'verify')"
+
 #: Hashes per cache request; the service answers 5,000 at once but clients keep requests small.
 CACHE_CHUNK_SIZE = 100
 
@@ -586,14 +591,21 @@ class OffcloudHook(BaseHook):
                 allow_redirects=False,
                 **body,
             )
-        except (requests.ConnectTimeout, requests.exceptions.SSLError) as error:
-            raise OffcloudUnreachableError(self._describe_failure(route, error)) from None
+        except requests.exceptions.SSLError as error:
+            raise OffcloudUnreachableError(self._describe_failure(route, error, _TLS_FAILED)) from None
+        except requests.ConnectTimeout as error:
+            raise OffcloudUnreachableError(self._describe_failure(route, error, _NO_CONNECTION)) from None
         except requests.ConnectionError as error:
             if _never_connected(error):
-                raise OffcloudUnreachableError(self._describe_failure(route, error)) from None
-            raise OffcloudTransientError(self._describe_failure(route, error)) from None
+                raise OffcloudUnreachableError(self._describe_failure(route, error, _NO_CONNECTION)) from None
+            raise OffcloudTransientError(self._describe_failure(route, error, _CUT_OFF)) from None
         except requests.Timeout as error:
-            raise OffcloudTransientError(self._describe_failure(route, error)) from None
+            # The request may have taken effect: callers treat this as an ambiguous fault.
+            raise OffcloudTransientError(self._describe_failure(route, error, _NO_ANSWER)) from None
+        except requests.exceptions.ChunkedEncodingError as error:
+            raise OffcloudTransientError(self._describe_failure(route, error, _CUT_OFF)) from None
+        except requests.RequestException as error:
+            raise OffcloudApiError(self._describe_failure(route, error, "the request failed")) from None
 
         try:
             return decode_answer(
@@ -608,11 +620,11 @@ class OffcloudHook(BaseHook):
                 error.service_message = _scrub(error.service_message, self)
             raise
 
-    def _describe_failure(self, route: Route, error: Exception) -> str:
-        reason = type(error).__name__
+    def _describe_failure(self, route: Route, error: Exception, what: str) -> str:
+        what = what.format(timeout=self.settings.timeout)
         return _scrub(
-            f"Could not complete {route.method} {self.settings.base_url}{route.path} ({reason}); "
-            f"the service did not answer within {self.settings.timeout:g} s or refused the connection.",
+            f"Could not complete {route.method} {self.settings.base_url}{route.path}: {what} "
+            f"({type(error).__name__}).",
             self,
         )
 
@@ -644,13 +656,24 @@ class OffcloudHook(BaseHook):
             }
         raise OffcloudApiError(f"Offcloud answered {payload!r:.200} to a cache check.")
 
+    def _download_origin(self, server: str | None) -> str:
+        """
+        Return where the service serves an item's files.
+
+        Offcloud itself serves them from a per-server subdomain (``https://{server}.offcloud.com``); any
+        other address (the emulator, a proxy) serves them from the API's own origin.
+        """
+        host = urlsplit(self.settings.base_url).hostname or ""
+        if server and (host == "offcloud.com" or host.endswith(".offcloud.com")):
+            return f"https://{server}.offcloud.com"
+        return self.settings.base_url
+
     def _single_file(self, request_id: str) -> OffcloudFile:
         status = self.cloud_status(request_id)
         name = status["fileName"] or request_id
         url = status["url"]
         if not url:
-            host = f"https://{status['server']}.offcloud.com" if status["server"] else self.settings.base_url
-            url = f"{host}/cloud/download/{request_id}/{quote(name)}"
+            url = f"{self._download_origin(status['server'])}/cloud/download/{request_id}/{quote(name)}"
         return OffcloudFile(name=name, path=name, size=status["fileSize"], url=url)
 
 

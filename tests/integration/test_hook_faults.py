@@ -236,15 +236,6 @@ def test_ambiguous_remote_submission_is_left_to_the_task(emulator, hook, retry_w
 # -- dropped connections --------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason=(
-        "OffcloudHook._send catches requests.ConnectionError and requests.Timeout only; a body cut short "
-        "(server drops the connection after the headers) raises requests.exceptions.ChunkedEncodingError "
-        "while requests reads the content, which escapes the hook unwrapped and unretried instead of "
-        "becoming an OffcloudTransientError that reads retry"
-    ),
-    strict=True,
-)
 def test_read_cut_off_mid_body_is_retried(emulator, hook, request_id, retry_waits):
     emulator.faults.inject("cloud_status", kind="drop_connection", times=1)
 
@@ -254,14 +245,6 @@ def test_read_cut_off_mid_body_is_retried(emulator, hook, request_id, retry_wait
     assert len(retry_waits) == 1
 
 
-@pytest.mark.xfail(
-    reason=(
-        "A cloud submission whose answer is cut off mid-body (the item was created) raises "
-        "requests.exceptions.ChunkedEncodingError out of OffcloudHook.cloud_download instead of being "
-        "treated as an ambiguous fault: look the link up in the history and return the existing item"
-    ),
-    strict=True,
-)
 def test_submission_cut_off_mid_body_returns_the_created_item(emulator, hook, retry_waits, origin_server):
     emulator.faults.inject("cloud_add", kind="drop_connection", times=1)
 

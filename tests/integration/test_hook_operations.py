@@ -216,15 +216,6 @@ def test_explore_multi_file_on_the_old_service_with_control_files(old_explore_ho
     assert [requests.get(entry["url"], timeout=10).status_code for entry in real_files] == [200, 200, 200]
 
 
-@pytest.mark.xfail(
-    reason=(
-        "OffcloudHook._single_file builds the link of a single-file item that explore calls 'Bad archive' "
-        "as https://{server}.offcloud.com/cloud/download/..., whatever host the connection points at: "
-        "against the emulator (or any other base URL) the link leads to a real outside host instead of "
-        "the connection's own base URL"
-    ),
-    strict=True,
-)
 def test_explore_single_file_on_the_old_service_links_to_the_connection_host(old_explore_hook):
     hook, emulator = old_explore_hook
     request_id = hook.cloud_download(DEMO_SINGLE_FILE_TORRENT.magnet)["requestId"]

@@ -302,10 +302,36 @@ class TestExplore:
                 "name": "my file.iso",
                 "path": "my file.iso",
                 "size": 42,
-                "url": f"https://srv7.offcloud.com/cloud/download/{REQUEST_ID}/my%20file.iso",
+                # Not offcloud.com (a proxy, the emulator): the files are on the connection's own host.
+                "url": f"{BASE_URL}/cloud/download/{REQUEST_ID}/my%20file.iso",
             }
         ]
         assert round_trip(files) == files
+
+    def test_bad_archive_on_offcloud_com_links_to_the_items_server(self, requests_mock, monkeypatch):
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_OFFCLOUD_DEFAULT",
+            json.dumps({"conn_type": "offcloud", "host": "offcloud.com", "extra": {"api_key": "K" * 32}}),
+        )
+        requests_mock.get(
+            f"https://offcloud.com/api/cloud/explore/{REQUEST_ID}?format=detailed",
+            json={"error": "Bad archive"},
+        )
+        requests_mock.post(
+            "https://offcloud.com/api/cloud/status",
+            json={
+                "status": {
+                    "requestId": REQUEST_ID,
+                    "status": "downloaded",
+                    "fileName": "a.iso",
+                    "server": "srv7",
+                }
+            },
+        )
+
+        (single,) = OffcloudHook().cloud_explore(REQUEST_ID)
+
+        assert single["url"] == f"https://srv7.offcloud.com/cloud/download/{REQUEST_ID}/a.iso"
 
     def test_bad_archive_without_server_uses_the_connection_host(self, hook, requests_mock):
         requests_mock.get(self.EXPLORE_URL, json={"error": "Bad archive"})
