@@ -13,10 +13,10 @@ import requests
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 from tenacity import Retrying
 
+from airflow_provider_offcloud import exchange
 from airflow_provider_offcloud.connection_form import CONNECTION_FIELD_BEHAVIOUR, connection_form_widgets
 from airflow_provider_offcloud.exceptions import (
     OffcloudApiError,
-    OffcloudAuthError,
     OffcloudBadInputError,
     OffcloudError,
     OffcloudRequestRejectedError,
@@ -25,6 +25,7 @@ from airflow_provider_offcloud.exceptions import (
     OffcloudTransientError,
     OffcloudUnreachableError,
 )
+from airflow_provider_offcloud.exchange import CUT_OFF, NO_ANSWER, NO_CONNECTION, TLS_FAILED
 from airflow_provider_offcloud.normalize import (
     OffcloudAccount,
     OffcloudFile,
@@ -43,7 +44,6 @@ from airflow_provider_offcloud.normalize import (
 )
 from airflow_provider_offcloud.protocol import (
     IDEMPOTENT_OPERATIONS,
-    ROUTES,
     SESSION_COOKIE,
     Route,
     decode_answer,
@@ -52,11 +52,6 @@ from airflow_provider_offcloud.protocol import (
 )
 from airflow_provider_offcloud.retry import retry_policy
 from airflow_provider_offcloud.settings import OffcloudSettings
-
-_NO_CONNECTION = "the service could not be reached or refused the connection"
-_NO_ANSWER = "the service did not answer within {timeout:g} s"
-_CUT_OFF = "the connection broke before the answer was complete"
-_TLS_FAILED = "the TLS handshake failed (check the certificate, or the connection's extra 'verify')"
 
 #: Hashes per cache request; the service answers 5,000 at once but clients keep requests small.
 CACHE_CHUNK_SIZE = 100
@@ -236,24 +231,14 @@ class OffcloudHook(BaseHook):
         try:
             payload = self._call_routes("login", params=credentials)
         except OffcloudRouteMissingError:
-            raise OffcloudAuthError(
-                f"Offcloud no longer offers password login (HTTP 404 on {self.settings.base_url}/api/login): "
-                f"set the extra 'api_key' of connection {conn_id!r} to the API key shown on "
-                "https://offcloud.com/#/account."
-            ) from None
+            raise exchange.password_login_gone(conn_id, self.settings.base_url) from None
         except (OffcloudRequestRejectedError, OffcloudSessionExpiredError) as refusal:
-            reason = refusal.service_message if isinstance(refusal, OffcloudApiError) else str(refusal)
-            raise OffcloudAuthError(
-                f"Offcloud refused the e-mail and password of connection {conn_id!r} "
-                f"({_scrub(str(reason), self)}): fix Login and Password, or set the extra 'api_key' instead."
-            ) from None
+            service_text = exchange.scrub(exchange.refusal_text(refusal), self._secrets())
+            raise exchange.password_refused(conn_id, service_text) from None
 
         cookie = self._session_cookie()
         if not cookie:
-            raise OffcloudAuthError(
-                f"Offcloud accepted the login of connection {conn_id!r} but set no {SESSION_COOKIE} cookie; "
-                "password sessions may be gone from the service: set the extra 'api_key' instead."
-            )
+            raise exchange.no_session_cookie(conn_id)
         mask_secret(cookie)
         self._logged_in = True
         self.log.info("Logged in to Offcloud at %s as %s.", self.settings.base_url, self.settings.email)
@@ -426,7 +411,8 @@ class OffcloudHook(BaseHook):
         except OffcloudError as error:
             return False, str(error)
         except Exception as error:
-            return False, f"Could not reach Offcloud: {type(error).__name__}: {_scrub(str(error), self)}"
+            detail = exchange.scrub(str(error), self._secrets())
+            return False, f"Could not reach Offcloud: {type(error).__name__}: {detail}"
 
     # -- plumbing ----------------------------------------------------------------------------------
 
@@ -445,11 +431,7 @@ class OffcloudHook(BaseHook):
             return self._call_routes(operation, request_id, params, query, submitted_link)
         except OffcloudSessionExpiredError:
             if self.settings.uses_api_key:
-                raise OffcloudAuthError(
-                    f"Offcloud refused the API key of connection {self.offcloud_conn_id!r} (NOAUTH): "
-                    "the key is wrong, revoked or expired. Copy the current key from "
-                    "https://offcloud.com/#/account into the extra 'api_key'."
-                ) from None
+                raise exchange.api_key_refused(self.offcloud_conn_id) from None
             self.log.info("The Offcloud session has expired; logging in again.")
             self._logged_in = False
             self._password_login()
@@ -457,11 +439,7 @@ class OffcloudHook(BaseHook):
         try:
             return self._call_routes(operation, request_id, params, query, submitted_link)
         except OffcloudSessionExpiredError:
-            raise OffcloudAuthError(
-                f"Offcloud refused connection {self.offcloud_conn_id!r} right after a fresh login: "
-                "the account may be blocked or its IP address not registered. Check the account page, "
-                "or set the extra 'api_key'."
-            ) from None
+            raise exchange.refused_after_fresh_login(self.offcloud_conn_id) from None
 
     def _call_once(self, operation: str) -> Any:
         return self._call_routes(operation, None, None, None, None)
@@ -475,30 +453,20 @@ class OffcloudHook(BaseHook):
         submitted_link: str | None = None,
     ) -> Any:
         """Try the routes of an operation in order, falling back only when a route does not exist."""
-        routes = ROUTES[operation]
-        known = self._working_routes.get(operation)
-        if known is not None:
-            routes = (known, *(route for route in routes if route != known))
-
-        missing: list[str] = []
-        for route in routes:
+        missing: list[Route] = []
+        for route in exchange.routes_in_order(operation, self._working_routes.get(operation)):
             route_params = params(route) if callable(params) else params
             try:
                 payload = self._send_with_retries(
                     operation, route, request_id, route_params, query, submitted_link
                 )
             except OffcloudRouteMissingError:
-                missing.append(f"{route.method} {route.path}")
+                missing.append(route)
                 continue
             self._working_routes[operation] = route
             return payload
 
-        raise OffcloudRouteMissingError(
-            f"Offcloud at {self.settings.base_url} has no route for {operation} "
-            f"(tried {', '.join(missing)}). Check the connection's host, or upgrade the provider "
-            "if the service moved its API.",
-            http_status=404,
-        )
+        raise exchange.no_route_error(self.settings.base_url, operation, missing)
 
     def _send_with_retries(
         self,
@@ -570,17 +538,8 @@ class OffcloudHook(BaseHook):
     ) -> Any:
         """Send one request and decode its answer; raise the error it stands for."""
         url = f"{self.settings.base_url}{route.render(request_id)}"
-        query_params = dict(query or {})
-        if self.settings.api_key and self.settings.api_key_location == "query":
-            query_params["key"] = self.settings.api_key
-
-        body: dict[str, Any] = {}
-        if params and route.body == "json":
-            body["json"] = dict(params)
-        elif params and route.body == "form":
-            body["data"] = dict(params)
-        elif params and route.method == "GET":
-            query_params.update({key: str(value) for key, value in params.items()})
+        query_params, body = exchange.request_parts(route, params, self.settings)
+        query_params.update(query or {})
 
         try:
             response = self._http.request(
@@ -592,18 +551,18 @@ class OffcloudHook(BaseHook):
                 **body,
             )
         except requests.exceptions.SSLError as error:
-            raise OffcloudUnreachableError(self._describe_failure(route, error, _TLS_FAILED)) from None
+            raise OffcloudUnreachableError(self._describe_failure(route, error, TLS_FAILED)) from None
         except requests.ConnectTimeout as error:
-            raise OffcloudUnreachableError(self._describe_failure(route, error, _NO_CONNECTION)) from None
+            raise OffcloudUnreachableError(self._describe_failure(route, error, NO_CONNECTION)) from None
         except requests.ConnectionError as error:
             if _never_connected(error):
-                raise OffcloudUnreachableError(self._describe_failure(route, error, _NO_CONNECTION)) from None
-            raise OffcloudTransientError(self._describe_failure(route, error, _CUT_OFF)) from None
+                raise OffcloudUnreachableError(self._describe_failure(route, error, NO_CONNECTION)) from None
+            raise OffcloudTransientError(self._describe_failure(route, error, CUT_OFF)) from None
         except requests.Timeout as error:
             # The request may have taken effect: callers treat this as an ambiguous fault.
-            raise OffcloudTransientError(self._describe_failure(route, error, _NO_ANSWER)) from None
+            raise OffcloudTransientError(self._describe_failure(route, error, NO_ANSWER)) from None
         except requests.exceptions.ChunkedEncodingError as error:
-            raise OffcloudTransientError(self._describe_failure(route, error, _CUT_OFF)) from None
+            raise OffcloudTransientError(self._describe_failure(route, error, CUT_OFF)) from None
         except requests.RequestException as error:
             raise OffcloudApiError(self._describe_failure(route, error, "the request failed")) from None
 
@@ -615,18 +574,18 @@ class OffcloudHook(BaseHook):
                 retry_after=response.headers.get("Retry-After"),
             )
         except OffcloudError as error:
-            error.args = tuple(_scrub(str(arg), self) for arg in error.args)
-            if isinstance(error, OffcloudApiError) and error.service_message is not None:
-                error.service_message = _scrub(error.service_message, self)
+            exchange.scrub_error(error, self._secrets())
             raise
 
     def _describe_failure(self, route: Route, error: Exception, what: str) -> str:
-        what = what.format(timeout=self.settings.timeout)
-        return _scrub(
-            f"Could not complete {route.method} {self.settings.base_url}{route.path}: {what} "
-            f"({type(error).__name__}).",
-            self,
-        )
+        return exchange.scrub(exchange.describe_failure(route, self.settings, error, what), self._secrets())
+
+    def _secrets(self) -> list[str]:
+        """The connection's password and key (once read) and the session cookie (once set)."""
+        secrets = list(self.settings.secrets) if "settings" in self.__dict__ else []
+        if cookie := self._session_cookie():
+            secrets.append(cookie)
+        return secrets
 
     def _find_in_history(self, link: str) -> OffcloudItem | None:
         """
@@ -699,14 +658,4 @@ def _required_text(value: Any, name: str) -> str:
         raise OffcloudBadInputError(
             f"{name}={value!r} is empty: give the id of a remote account from list_remote_accounts()."
         )
-    return text
-
-
-def _scrub(text: str, hook: OffcloudHook) -> str:
-    """Replace any secret of the hook's connection that a message may echo (a URL with ``?key=``)."""
-    secrets = list(hook.settings.secrets) if "settings" in hook.__dict__ else []
-    if cookie := hook._session_cookie():
-        secrets.append(cookie)
-    for secret in secrets:
-        text = text.replace(secret, "***")
     return text

@@ -12,9 +12,8 @@ import httpx
 from airflow.providers.common.compat.sdk import BaseHook
 from tenacity import AsyncRetrying
 
+from airflow_provider_offcloud import exchange
 from airflow_provider_offcloud.exceptions import (
-    OffcloudApiError,
-    OffcloudAuthError,
     OffcloudError,
     OffcloudRequestRejectedError,
     OffcloudRouteMissingError,
@@ -22,9 +21,9 @@ from airflow_provider_offcloud.exceptions import (
     OffcloudTransientError,
     OffcloudUnreachableError,
 )
+from airflow_provider_offcloud.exchange import CUT_OFF, NO_ANSWER, NO_CONNECTION
 from airflow_provider_offcloud.normalize import OffcloudItem, normalize_item, normalize_items
 from airflow_provider_offcloud.protocol import (
-    ROUTES,
     SESSION_COOKIE,
     Route,
     decode_answer,
@@ -193,23 +192,13 @@ class OffcloudAsyncHook(BaseHook):
         try:
             payload = await self._call_routes("login", params=credentials)
         except OffcloudRouteMissingError:
-            raise OffcloudAuthError(
-                f"Offcloud no longer offers password login (HTTP 404 on {settings.base_url}/api/login): "
-                f"set the extra 'api_key' of connection {conn_id!r} to the API key shown on "
-                "https://offcloud.com/#/account."
-            ) from None
+            raise exchange.password_login_gone(conn_id, settings.base_url) from None
         except (OffcloudRequestRejectedError, OffcloudSessionExpiredError) as refusal:
-            detail = refusal.service_message if isinstance(refusal, OffcloudApiError) else refusal
-            raise OffcloudAuthError(
-                f"Offcloud refused the e-mail and password of connection {conn_id!r} ({detail}): "
-                "fix Login and Password, or set the extra 'api_key' instead."
-            ) from None
+            service_text = exchange.scrub(exchange.refusal_text(refusal), self._secrets())
+            raise exchange.password_refused(conn_id, service_text) from None
 
         if not client.cookies.get(SESSION_COOKIE):
-            raise OffcloudAuthError(
-                f"Offcloud accepted the login of connection {conn_id!r} but set no {SESSION_COOKIE} cookie; "
-                "password sessions may be gone from the service: set the extra 'api_key' instead."
-            )
+            raise exchange.no_session_cookie(conn_id)
         self._logged_in = True
         self._login_generation += 1
         self.login_count += 1
@@ -263,47 +252,30 @@ class OffcloudAsyncHook(BaseHook):
             return await self._call_routes(operation, params=params)
         except OffcloudSessionExpiredError:
             if settings.uses_api_key:
-                raise OffcloudAuthError(
-                    f"Offcloud refused the API key of connection {self.offcloud_conn_id!r} (NOAUTH): "
-                    "the key is wrong, revoked or expired. Copy the current key from "
-                    "https://offcloud.com/#/account into the extra 'api_key'."
-                ) from None
+                raise exchange.api_key_refused(self.offcloud_conn_id) from None
             await self._log_in_again(generation)
 
         try:
             return await self._call_routes(operation, params=params)
         except OffcloudSessionExpiredError:
-            raise OffcloudAuthError(
-                f"Offcloud refused connection {self.offcloud_conn_id!r} right after a fresh login: "
-                "the account may be blocked or its IP address not registered. Check the account page, "
-                "or set the extra 'api_key'."
-            ) from None
+            raise exchange.refused_after_fresh_login(self.offcloud_conn_id) from None
 
     async def _call_routes(self, operation: str, *, params: Mapping[str, Any] | None = None) -> Any:
         """Try the routes of an operation in order, falling back only when a route does not exist."""
         if operation not in READ_OPERATIONS:
             raise OffcloudError(f"The asynchronous client does not perform {operation!r}; use OffcloudHook.")
-        routes = ROUTES[operation]
-        known = self._working_routes.get(operation)
-        if known is not None:
-            routes = (known, *(route for route in routes if route != known))
-
-        missing: list[str] = []
-        for route in routes:
+        missing: list[Route] = []
+        for route in exchange.routes_in_order(operation, self._working_routes.get(operation)):
             try:
                 payload = await self._send_with_retries(operation, route, params)
             except OffcloudRouteMissingError:
-                missing.append(f"{route.method} {route.path}")
+                missing.append(route)
                 continue
             self._working_routes[operation] = route
             return payload
 
         settings = await self.get_settings()
-        raise OffcloudRouteMissingError(
-            f"Offcloud at {settings.base_url} has no route for {operation} (tried {', '.join(missing)}). "
-            "Check the connection's host, or upgrade the provider if the service moved its API.",
-            http_status=404,
-        )
+        raise exchange.no_route_error(settings.base_url, operation, missing)
 
     async def _send_with_retries(self, operation: str, route: Route, params: Mapping[str, Any] | None) -> Any:
         """Send one request, replaying it on transient faults: every operation here only reads."""
@@ -324,24 +296,16 @@ class OffcloudAsyncHook(BaseHook):
         """Send one request and decode its answer; raise the error it stands for."""
         settings = await self.get_settings()
         client = await self._http()
-        query: dict[str, str] = {}
-        if settings.api_key and settings.api_key_location == "query":
-            query["key"] = settings.api_key
-
-        body: dict[str, Any] = {}
-        if params and route.body == "json":
-            body["json"] = dict(params)
-        elif params and route.body == "form":
-            body["data"] = dict(params)
-        elif params and route.method == "GET":
-            query.update({key: str(value) for key, value in params.items()})
+        query, body = exchange.request_parts(route, params, settings)
 
         try:
             response = await client.request(route.method, route.render(), params=query or None, **body)
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            raise OffcloudUnreachableError(self._describe_failure(route, error, settings)) from None
-        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
-            raise OffcloudTransientError(self._describe_failure(route, error, settings)) from None
+            raise OffcloudUnreachableError(self._describe_failure(route, error, NO_CONNECTION)) from None
+        except httpx.TimeoutException as error:
+            raise OffcloudTransientError(self._describe_failure(route, error, NO_ANSWER)) from None
+        except (httpx.NetworkError, httpx.RemoteProtocolError) as error:
+            raise OffcloudTransientError(self._describe_failure(route, error, CUT_OFF)) from None
 
         await self._keep_session_cookie(response, settings)
         try:
@@ -352,7 +316,7 @@ class OffcloudAsyncHook(BaseHook):
                 retry_after=response.headers.get("Retry-After"),
             )
         except OffcloudError as error:
-            error.args = tuple(self._scrub(str(arg)) for arg in error.args)
+            exchange.scrub_error(error, self._secrets())
             raise
 
     async def _keep_session_cookie(self, response: httpx.Response, settings: OffcloudSettings) -> None:
@@ -365,20 +329,18 @@ class OffcloudAsyncHook(BaseHook):
             self._client.cookies.delete(SESSION_COOKIE)
             self._client.cookies.set(SESSION_COOKIE, cookie, domain=host, path="/")
 
-    def _describe_failure(self, route: Route, error: Exception, settings: OffcloudSettings) -> str:
-        return self._scrub(
-            f"Could not complete {route.method} {settings.base_url}{route.path} ({type(error).__name__}); "
-            f"the service did not answer within {settings.timeout:g} s or refused the connection."
-        )
+    def _describe_failure(self, route: Route, error: Exception, what: str) -> str:
+        settings = self._settings
+        if settings is None:  # pragma: no cover - a request is only sent once settings are read
+            return f"Could not complete {route.method} {route.path} ({type(error).__name__})."
+        return exchange.scrub(exchange.describe_failure(route, settings, error, what), self._secrets())
 
-    def _scrub(self, text: str) -> str:
-        """Replace any secret of the connection that a message may echo (a URL with ``?key=``)."""
+    def _secrets(self) -> list[str]:
+        """The connection's password and key (once read) and the session cookie (once set)."""
         secrets = list(self._settings.secrets) if self._settings is not None else []
         if self._client is not None and (cookie := self._client.cookies.get(SESSION_COOKIE)):
             secrets.append(cookie)
-        for secret in secrets:
-            text = text.replace(secret, "***")
-        return text
+        return secrets
 
 
 async def _sleep(seconds: float) -> None:
