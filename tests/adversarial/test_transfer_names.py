@@ -25,7 +25,9 @@ def _serve_with_ranges(request: Any, context: Any) -> bytes:
     asked = request.headers.get("Range")
     if not asked:
         return data
-    start = int(re.match(r"bytes=(\d+)-", asked).group(1))
+    matched = re.match(r"bytes=(\d+)-", asked)
+    assert matched is not None, asked
+    start = int(matched.group(1))
     context.status_code = 206
     context.headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
     return data[start:]
