@@ -1,0 +1,54 @@
+"""Malformed values given to the transfer operator fail with a clear error and land nothing by accident."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from airflow_provider_offcloud.exceptions import OffcloudBadInputError
+from airflow_provider_offcloud.transfers.offcloud_to_storage import OffcloudToStorageOperator, request_id_from
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@pytest.mark.parametrize("text", ["{'requestId': 'abc'}", '{"requestId": "abc"}', '{"request_id": " abc "}'])
+def test_item_text_rendered_by_a_plain_template_gives_its_request_id(text):
+    assert request_id_from(text) == "abc"
+
+
+@pytest.mark.parametrize("text", ['{"requestId": "../../x"}', "{'requestId': 'a%2Fb'}", '{"requestId": ""}'])
+def test_item_text_with_a_path_like_request_id_is_refused(text):
+    with pytest.raises(OffcloudBadInputError):
+        request_id_from(text)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="transfers.offcloud_to_storage._mapping_from_text catches ValueError and SyntaxError only: "
+    "json.loads of a deeply nested rendered value raises RecursionError, which escapes as is",
+)
+def test_deeply_nested_item_text_is_refused_as_bad_input():
+    nested = '{"requestId": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+    with pytest.raises(OffcloudBadInputError):
+        request_id_from(nested)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="OffcloudToStorageOperator._destination_path accepts 'file://data/in/' (two slashes: 'data' "
+    "is the URI's host) and ObjectStoragePath reads it as a path relative to the worker's working "
+    "directory, so files land wherever the worker happens to run",
+)
+def test_file_uri_with_a_host_part_does_not_land_under_the_working_directory(monkeypatch, tmp_path: Path):
+    monkeypatch.chdir(tmp_path)
+    operator = OffcloudToStorageOperator(task_id="land", request_id="abc", destination="file://data/in/")
+
+    try:
+        destination = operator._destination_path()
+    except ValueError:
+        return
+
+    assert not str(destination.path).startswith(str(tmp_path)), destination
