@@ -47,3 +47,24 @@ def test_operator_refuses_or_corrects_a_bad_poll_interval(interval):
 
     assert math.isfinite(operator.poll_interval)
     assert operator.poll_interval > 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="OffcloudDownloadTrigger keeps max_poll_interval=nan (max(nan, poll_interval) is nan); "
+    "next_poll_interval then returns nan for a queued item and the shared poller spins without "
+    "awaiting, freezing the triggerer's event loop",
+)
+def test_trigger_refuses_or_corrects_a_nan_max_poll_interval():
+    try:
+        trigger = OffcloudDownloadTrigger(
+            offcloud_conn_id="offcloud_adv",
+            request_id="abc",
+            poll_interval=30,
+            max_poll_interval=float("nan"),
+        )
+    except ValueError:
+        return
+
+    assert math.isfinite(trigger.max_poll_interval)
+    assert trigger.max_poll_interval >= trigger.poll_interval
