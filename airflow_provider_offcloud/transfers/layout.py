@@ -89,10 +89,14 @@ def plan_copies(files: list[OffcloudFile], destination: ObjectStoragePath) -> li
     Control files are left out. Every path is checked before anything is written, so an item with one
     unsafe name copies nothing at all.
 
+    A listed name ending in ``.offcloud-partial`` is refused too: the temporary file of another file (or
+    of a file of a later item copied to the same folder) could be that very path, and one download would
+    then resume from, or be renamed over, the other's bytes.
+
     :param files: The item's files, from ``OffcloudHook.cloud_explore``.
     :param destination: The folder receiving the files.
-    :raises OffcloudUnsafePathError: when a path would escape the destination, or two files would land on
-        the same path.
+    :raises OffcloudUnsafePathError: when a path would escape the destination, two files would land on
+        the same path, or a path is named like a temporary file of this transfer.
     """
     planned: list[PlannedCopy] = []
     seen: dict[str, str] = {}
@@ -102,6 +106,7 @@ def plan_copies(files: list[OffcloudFile], destination: ObjectStoragePath) -> li
             continue
 
         parts = safe_relative_parts(original)
+        _refuse_partial_like_names(original, parts)
         relative_path = "/".join(parts)
         if relative_path in seen:
             raise OffcloudUnsafePathError(
@@ -116,6 +121,24 @@ def plan_copies(files: list[OffcloudFile], destination: ObjectStoragePath) -> li
             PlannedCopy(source=listed, relative_path=relative_path, target=target, partial=partial)
         )
     return planned
+
+
+def _refuse_partial_like_names(path: str, parts: list[str]) -> None:
+    """
+    Refuse a path with a file or folder name that the transfer itself could use for a temporary file.
+
+    Every temporary name ends with :data:`PARTIAL_SUFFIX`, so no listed name ending with it means no
+    listed path can ever be a temporary path. The check ignores case because some storages do.
+    """
+    suffix = PARTIAL_SUFFIX.lower()
+    clashing = [part for part in parts if part.lower().endswith(suffix)]
+    if clashing:
+        raise OffcloudUnsafePathError(
+            f"Refusing to copy {path!r}: {clashing[0]!r} is named like the temporary file this transfer "
+            f"writes while copying ('.<name>{PARTIAL_SUFFIX}'), so it could overwrite another file's "
+            "download or be mixed with it. Nothing was copied; rename the file on Offcloud (without the "
+            f"{PARTIAL_SUFFIX!r} ending) and run the task again."
+        )
 
 
 def _unsafe(path: str, reason: str) -> OffcloudUnsafePathError:

@@ -68,7 +68,8 @@ class OffcloudToStorageOperator(BaseOperator):
     The item's status is checked first (it must be ``downloaded``); its files come from Offcloud's listing
     and are copied one by one under ``destination``, keeping the item's folder layout. Control files such as
     ``.aria2`` are left out, and a listed path that would land outside the destination (``..``, an absolute
-    path) stops the task before anything is written.
+    path) or that is named like a temporary file of the transfer (ending in ``.offcloud-partial``) stops the
+    task before anything is written.
 
     Each file is streamed in chunks of ``chunk_size`` bytes (memory use does not grow with the file), hashed
     on the way, and written under a temporary name in its folder (``.<name>.offcloud-partial``). A dropped

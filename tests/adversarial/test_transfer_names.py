@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from adversarial_support import connection_json
-from airflow.providers.common.compat.sdk import ObjectStoragePath
 
-from airflow_provider_offcloud.transfers.errors import OffcloudTransferError
+from airflow_provider_offcloud.transfers.errors import OffcloudUnsafePathError
 from airflow_provider_offcloud.transfers.offcloud_to_storage import OffcloudToStorageOperator
 
 if TYPE_CHECKING:
@@ -33,13 +32,6 @@ def _serve_with_ranges(request: Any, context: Any) -> bytes:
     return data[start:]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="layout.plan_copies checks listed paths against each other but not against the partial "
-    "names it makes: a listed '.a.bin.offcloud-partial' lands where a.bin is then written; the copy of "
-    "a.bin resumes from the decoy's bytes (a.bin ends up 'XXXXAAAA') and the decoy, reported in XCom, "
-    "is renamed away",
-)
 def test_a_listed_file_named_like_a_partial_file_cannot_corrupt_its_neighbour(
     requests_mock, monkeypatch, tmp_path: Path
 ):
@@ -61,12 +53,9 @@ def test_a_listed_file_named_like_a_partial_file_cannot_corrupt_its_neighbour(
         task_id="land", request_id="abc", offcloud_conn_id="offcloud_adv", destination=f"file://{tmp_path}/"
     )
 
-    try:
-        results = operator.execute({})
-    except OffcloudTransferError:
-        # Refusing such a listing is a correct answer too.
-        return
+    with pytest.raises(OffcloudUnsafePathError, match=r"\.a\.bin\.offcloud-partial"):
+        operator.execute({})
 
-    assert (tmp_path / "a.bin").read_bytes() == CONTENTS["/f/real"]
-    for result in results:
-        assert ObjectStoragePath(result["path"]).exists(), result
+    # Refused before anything was written: neither file nor any temporary file is in the destination.
+    assert list(tmp_path.iterdir()) == []
+    assert [request.path for request in requests_mock.request_history if "/f/" in request.path] == []

@@ -62,3 +62,26 @@ def test_harmless_dots_and_backslashes_are_normalised():
 def test_two_files_on_the_same_path_are_refused():
     with pytest.raises(OffcloudUnsafePathError, match="Two files"):
         plan_copies([_file("a/b.txt"), _file("a\\b.txt")], DESTINATION)
+
+
+@pytest.mark.parametrize(
+    "listing",
+    [
+        [".a.bin.offcloud-partial", "a.bin"],
+        ["a.bin", ".a.bin.offcloud-partial"],
+        ["Show/e01.mkv", "Show/.e01.mkv.OFFCLOUD-PARTIAL"],
+        ["lonely.offcloud-partial"],
+        [".x.offcloud-partial/inside.txt", "x"],
+    ],
+)
+def test_names_that_a_temporary_file_could_take_are_refused_before_anything_is_planned(listing):
+    with pytest.raises(OffcloudUnsafePathError, match="temporary file") as refused:
+        plan_copies([_file(path) for path in listing], DESTINATION)
+
+    assert "offcloud-partial" in str(refused.value).lower()
+
+
+def test_names_merely_mentioning_the_partial_ending_are_kept():
+    planned = plan_copies([_file("notes.offcloud-partial.txt"), _file("a.bin")], DESTINATION)
+
+    assert [copy.relative_path for copy in planned] == ["notes.offcloud-partial.txt", "a.bin"]
