@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, TypedDict
@@ -109,12 +110,13 @@ def to_bytes(value: Any) -> int | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return int(value) if value >= 0 else None
+        return int(value) if math.isfinite(value) and value >= 0 else None
     match = _SIZE_PATTERN.match(str(value))
     if not match:
         return None
     number, unit = match.groups()
-    return int(float(number) * _SIZE_UNITS[unit.lower()])
+    size = float(number) * _SIZE_UNITS[unit.lower()]
+    return int(size) if math.isfinite(size) else None
 
 
 def to_bool(value: Any) -> bool | None:
@@ -142,7 +144,11 @@ def to_iso_timestamp(value: Any) -> str | None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000 if value > 10**11 else value
-        return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).isoformat()
+        try:
+            return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).isoformat()
+        except (ValueError, OverflowError, OSError):
+            # A time no calendar can hold is no time at all: leave it out rather than fail the answer.
+            return None
     text = str(value)
     day_first = re.fullmatch(r"(\d{2})-(\d{2})-(\d{4})", text)
     if day_first:

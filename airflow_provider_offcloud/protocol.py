@@ -14,6 +14,7 @@ still only knows them. A fall-back is used only when the service says the route 
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -311,7 +312,7 @@ def _raise_for_plan_refusal(payload: Any, status_code: int) -> None:
 
 def parse_retry_after(value: str | None) -> float | None:
     """
-    Read a ``Retry-After`` header given in seconds; dates and junk give ``None``.
+    Read a ``Retry-After`` header given in seconds; dates, junk, ``nan`` and ``inf`` give ``None``.
 
     :param value: The header value.
     """
@@ -321,7 +322,7 @@ def parse_retry_after(value: str | None) -> float | None:
         seconds = float(value.strip())
     except ValueError:
         return None
-    return max(seconds, 0.0)
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
 def _raise_for_page(status_code: int, body: str, retry_after: str | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import math
 from typing import TYPE_CHECKING, Any
 
 from tenacity import (
@@ -40,8 +41,9 @@ class WaitRetryAfterOrBackoff(wait_base):
 
     def __call__(self, retry_state: RetryCallState) -> float:
         error = retry_state.outcome.exception() if retry_state.outcome else None
-        if isinstance(error, OffcloudTransientError) and error.retry_after is not None:
-            return min(error.retry_after, self.ceiling)
+        asked = error.retry_after if isinstance(error, OffcloudTransientError) else None
+        if asked is not None and math.isfinite(asked):
+            return min(max(asked, 0.0), self.ceiling)
         return min(self.backoff(retry_state), self.ceiling)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_offcloud.exceptions import (
+    OffcloudBadInputError,
     OffcloudDownloadFailedError,
     OffcloudError,
     OffcloudPermanentError,
@@ -31,6 +33,47 @@ WAITING_STATUSES = frozenset({OffcloudStatus.CREATED, OffcloudStatus.QUEUED})
 
 DEFAULT_POLL_INTERVAL = 30.0
 DEFAULT_MAX_POLL_INTERVAL = 300.0
+
+
+def positive_seconds(value: Any, name: str) -> float:
+    """
+    Read a pause that must be a positive, finite number of seconds (a number or a timedelta).
+
+    Zero, negative and non-finite pauses would make a wait spin without pause or never wake up.
+
+    :param value: The duration given.
+    :param name: The parameter's name, for the message.
+    :raises OffcloudBadInputError: naming the parameter and the value.
+    """
+    seconds = _seconds(value)
+    if not seconds > 0:
+        raise OffcloudBadInputError(f"{name}={value!r} is not a pause: give a positive number of seconds.")
+    return seconds
+
+
+def optional_seconds(value: Any, name: str) -> float | None:
+    """
+    Read an optional limit in seconds: ``None`` means "no limit", zero means "at once".
+
+    :param value: The duration given, or ``None``.
+    :param name: The parameter's name, for the message.
+    :raises OffcloudBadInputError: for a negative, infinite or unreadable value.
+    """
+    if value is None:
+        return None
+    seconds = _seconds(value)
+    if not seconds >= 0:
+        raise OffcloudBadInputError(f"{name}={value!r} is not a duration: give seconds (0 or more) or None.")
+    return seconds
+
+
+def _seconds(value: Any) -> float:
+    """A number of seconds or a timedelta as float seconds; ``nan`` for anything unreadable or infinite."""
+    try:
+        seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return seconds if math.isfinite(seconds) else math.nan
 
 
 def check_kind(kind: Any) -> ItemKind:

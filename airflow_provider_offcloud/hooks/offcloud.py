@@ -52,6 +52,7 @@ from airflow_provider_offcloud.protocol import (
 )
 from airflow_provider_offcloud.retry import retry_policy
 from airflow_provider_offcloud.settings import OffcloudSettings
+from airflow_provider_offcloud.status import OffcloudStatus
 
 #: Hashes per cache request; the service answers 5,000 at once but clients keep requests small.
 CACHE_CHUNK_SIZE = 100
@@ -541,6 +542,7 @@ class OffcloudHook(BaseHook):
         query_params, body = exchange.request_parts(route, params, self.settings)
         query_params.update(query or {})
 
+        failure: OffcloudError | None = None
         try:
             response = self._http.request(
                 route.method,
@@ -550,21 +552,12 @@ class OffcloudHook(BaseHook):
                 allow_redirects=False,
                 **body,
             )
-        except requests.exceptions.SSLError as error:
-            raise OffcloudUnreachableError(self._describe_failure(route, error, TLS_FAILED)) from None
-        except requests.ConnectTimeout as error:
-            raise OffcloudUnreachableError(self._describe_failure(route, error, NO_CONNECTION)) from None
-        except requests.ConnectionError as error:
-            if _never_connected(error):
-                raise OffcloudUnreachableError(self._describe_failure(route, error, NO_CONNECTION)) from None
-            raise OffcloudTransientError(self._describe_failure(route, error, CUT_OFF)) from None
-        except requests.Timeout as error:
-            # The request may have taken effect: callers treat this as an ambiguous fault.
-            raise OffcloudTransientError(self._describe_failure(route, error, NO_ANSWER)) from None
-        except requests.exceptions.ChunkedEncodingError as error:
-            raise OffcloudTransientError(self._describe_failure(route, error, CUT_OFF)) from None
         except requests.RequestException as error:
-            raise OffcloudApiError(self._describe_failure(route, error, "the request failed")) from None
+            failure = self._failure_for(route, error)
+        if failure is not None:
+            # Raised outside the handler, so the library's exception (whose text may hold a ``?key=`` URL)
+            # is neither the cause nor the context of ours.
+            raise failure
 
         try:
             return decode_answer(
@@ -576,6 +569,21 @@ class OffcloudHook(BaseHook):
         except OffcloudError as error:
             exchange.scrub_error(error, self._secrets())
             raise
+
+    def _failure_for(self, route: Route, error: requests.RequestException) -> OffcloudError:
+        """Translate a failure without an answer into the provider's error, saying what happened."""
+        if isinstance(error, requests.exceptions.SSLError):
+            return OffcloudUnreachableError(self._describe_failure(route, error, TLS_FAILED))
+        if isinstance(error, requests.ConnectTimeout) or (
+            isinstance(error, requests.ConnectionError) and _never_connected(error)
+        ):
+            return OffcloudUnreachableError(self._describe_failure(route, error, NO_CONNECTION))
+        if isinstance(error, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
+            return OffcloudTransientError(self._describe_failure(route, error, CUT_OFF))
+        if isinstance(error, requests.Timeout):
+            # The request may have taken effect: callers treat this as an ambiguous fault.
+            return OffcloudTransientError(self._describe_failure(route, error, NO_ANSWER))
+        return OffcloudApiError(self._describe_failure(route, error, "the request failed"))
 
     def _describe_failure(self, route: Route, error: Exception, what: str) -> str:
         return exchange.scrub(exchange.describe_failure(route, self.settings, error, what), self._secrets())
@@ -589,12 +597,16 @@ class OffcloudHook(BaseHook):
 
     def _find_in_history(self, link: str) -> OffcloudItem | None:
         """
-        Look for an item created from ``link``.
+        Look for a live item created from ``link``; one that ended in failure does not count.
+
+        An old failed item of the same link says nothing about the submission that just faulted, and
+        returning it would fail the task for a download that may never have been tried again.
 
         :raises OffcloudError: when the history cannot be read, so the caller knows it cannot tell.
         """
         history = normalize_items(self._call_routes("cloud_history"))
-        return next((item for item in history if same_source(link, item["originalLink"])), None)
+        live = [item for item in history if not OffcloudStatus.parse(item["status"]).is_failure]
+        return next((item for item in live if same_source(link, item["originalLink"])), None)
 
     def _cached_hashes(self, hashes: list[str]) -> set[str]:
         payload = self._call(

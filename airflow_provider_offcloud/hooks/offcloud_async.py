@@ -57,6 +57,11 @@ class OffcloudAsyncHook(BaseHook):
     concurrent calls that find the session expired share one new login. Transient faults are retried with
     ``tenacity.AsyncRetrying``, sleeping on the event loop between tries.
 
+    Known limitation: with ``api_key_location`` set to ``query`` the key is part of every URL, and ``httpx``
+    logs each request's URL at INFO. Airflow's secrets masker (the key is registered with it) hides it in
+    the triggerer's and the tasks' logs, but log handlers outside Airflow's do not; the default ``header``
+    location avoids this.
+
     :param offcloud_conn_id: The Airflow connection to use.
     :param max_attempts: Tries per call for transient faults; defaults to the connection's extra.
     :param max_retry_seconds: Total time budget of those tries; defaults to the connection's extra.
@@ -298,14 +303,19 @@ class OffcloudAsyncHook(BaseHook):
         client = await self._http()
         query, body = exchange.request_parts(route, params, settings)
 
+        failure: OffcloudError | None = None
         try:
             response = await client.request(route.method, route.render(), params=query or None, **body)
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            raise OffcloudUnreachableError(self._describe_failure(route, error, NO_CONNECTION)) from None
+            failure = OffcloudUnreachableError(self._describe_failure(route, error, NO_CONNECTION))
         except httpx.TimeoutException as error:
-            raise OffcloudTransientError(self._describe_failure(route, error, NO_ANSWER)) from None
+            failure = OffcloudTransientError(self._describe_failure(route, error, NO_ANSWER))
         except (httpx.NetworkError, httpx.RemoteProtocolError) as error:
-            raise OffcloudTransientError(self._describe_failure(route, error, CUT_OFF)) from None
+            failure = OffcloudTransientError(self._describe_failure(route, error, CUT_OFF))
+        if failure is not None:
+            # Raised outside the handler, so httpx's exception (whose text may hold a ``?key=`` URL) is
+            # neither the cause nor the context of ours.
+            raise failure
 
         await self._keep_session_cookie(response, settings)
         try:

@@ -20,6 +20,8 @@ from airflow_provider_offcloud.waiting import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     ItemKind,
+    optional_seconds,
+    positive_seconds,
     raise_for_failed_item,
     read_item,
     wait_for_item,
@@ -36,15 +38,6 @@ DEFAULT_TIMEOUT_SECONDS = 24 * 3600.0
 
 #: ``status`` given to an item Offcloud no longer knows, so that a retry submits the link again.
 MISSING_STATUS = "missing"
-
-
-def _seconds(value: float | dt.timedelta | None) -> float | None:
-    if value is None:
-        return None
-    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-    if seconds < 0:
-        raise ValueError(f"Durations must not be negative, got {value!r}.")
-    return seconds
 
 
 def _make_hook(conn_id: str) -> OffcloudHook:
@@ -139,10 +132,12 @@ class _OffcloudSubmitAndWaitOperator(ResumableJobMixin, BaseOperator):
         self.offcloud_conn_id = offcloud_conn_id
         self.wait_for_completion = wait_for_completion
         self.deferrable = deferrable
-        self.poll_interval = float(poll_interval)
-        self.max_poll_interval = max(float(max_poll_interval), self.poll_interval)
-        self.timeout = _seconds(timeout)
-        self.stuck_after = _seconds(stuck_after)
+        self.poll_interval = positive_seconds(poll_interval, "poll_interval")
+        self.max_poll_interval = max(
+            positive_seconds(max_poll_interval, "max_poll_interval"), self.poll_interval
+        )
+        self.timeout = optional_seconds(timeout, "timeout")
+        self.stuck_after = optional_seconds(stuck_after, "stuck_after")
         self._submitted: OffcloudItem | None = None
         self._final: OffcloudItem | None = None
         self._hook: OffcloudHook | None = None

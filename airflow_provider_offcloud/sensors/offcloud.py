@@ -24,9 +24,12 @@ from airflow_provider_offcloud.links import REQUEST_ID_XCOM_KEY, OffcloudItemLin
 from airflow_provider_offcloud.status import OffcloudStatus
 from airflow_provider_offcloud.waiting import (
     DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
     ItemKind,
     ProgressTracker,
     describe_progress,
+    optional_seconds,
+    positive_seconds,
     raise_for_failed_item,
     read_item,
 )
@@ -88,10 +91,14 @@ class _OffcloudDownloadSensor(BaseSensorOperator):
         self.request_id = request_id
         self.offcloud_conn_id = offcloud_conn_id
         self.deferrable = deferrable
-        self.stuck_after = (
-            stuck_after.total_seconds() if isinstance(stuck_after, dt.timedelta) else stuck_after
+        self.stuck_after = optional_seconds(stuck_after, "stuck_after")
+        # Airflow allows poke_interval=0; the triggerer's poll loop needs a real pause.
+        self.trigger_poll_interval = positive_seconds(
+            self.poke_interval or DEFAULT_POLL_INTERVAL, "poke_interval"
         )
-        self.max_poll_interval = max(float(max_poll_interval), float(self.poke_interval))
+        self.max_poll_interval = max(
+            positive_seconds(max_poll_interval, "max_poll_interval"), self.trigger_poll_interval
+        )
         self._tracker: ProgressTracker | None = None
         self._hook: OffcloudHook | None = None
 
@@ -127,7 +134,7 @@ class _OffcloudDownloadSensor(BaseSensorOperator):
                 request_id=self.request_id,
                 kind=self.item_kind,
                 deadline=now + self.timeout,
-                poll_interval=float(self.poke_interval),
+                poll_interval=self.trigger_poll_interval,
                 max_poll_interval=self.max_poll_interval,
                 stuck_after=self.stuck_after,
                 waiting_since=started,

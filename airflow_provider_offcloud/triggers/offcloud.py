@@ -22,6 +22,8 @@ from airflow_provider_offcloud.waiting import (
     check_kind,
     describe_progress,
     next_poll_interval,
+    optional_seconds,
+    positive_seconds,
 )
 
 if TYPE_CHECKING:
@@ -87,9 +89,11 @@ class OffcloudDownloadTrigger(BaseTrigger):
         self.request_id = request_id
         self.kind = check_kind(kind)
         self.deadline = None if deadline is None else float(deadline)
-        self.poll_interval = float(poll_interval)
-        self.max_poll_interval = max(float(max_poll_interval), self.poll_interval)
-        self.stuck_after = None if stuck_after is None else float(stuck_after)
+        self.poll_interval = positive_seconds(poll_interval, "poll_interval")
+        self.max_poll_interval = max(
+            positive_seconds(max_poll_interval, "max_poll_interval"), self.poll_interval
+        )
+        self.stuck_after = optional_seconds(stuck_after, "stuck_after")
         self.waiting_since = time.time() if waiting_since is None else float(waiting_since)
         self._waiter: shared_poller.Waiter | None = None
 

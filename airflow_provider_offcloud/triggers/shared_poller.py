@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_IDLE_PAUSE_SECONDS = 1.0
+
 #: Per-item status requests one poller has in flight at once.
 STATUS_CONCURRENCY = 8
 
@@ -194,6 +196,10 @@ class SharedPoller:
                 continue
 
             due = [waiter for waiter in self._waiters if waiter.next_due <= now]
+            if not due:
+                # Only a due time that compares with nothing (not a number) gets here: never spin.
+                await asyncio.sleep(_IDLE_PAUSE_SECONDS)
+                continue
             for waiter in due:
                 # Not due again until served: a slow poll must not be started twice for the same waiter.
                 waiter.next_due = math.inf

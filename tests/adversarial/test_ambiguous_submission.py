@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from adversarial_support import connection_json
 
 from airflow_provider_offcloud.hooks import offcloud as sync_module
@@ -12,12 +11,6 @@ BASE = "http://127.0.0.1:9"
 LINK = "http://127.0.0.1:9/files/report.bin"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OffcloudHook._find_in_history returns any history item with the same link, including one "
-    "that ended in 'error' long ago; cloud_download then returns that failed item instead of "
-    "submitting again, and the operator fails with OffcloudDownloadFailedError (no retries)",
-)
 def test_failed_item_of_an_earlier_run_is_not_taken_for_the_new_submission(requests_mock, monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_OFFCLOUD_ADV", connection_json(BASE))
     monkeypatch.setattr(sync_module, "_sleep", lambda seconds: None)

@@ -31,12 +31,6 @@ def _answer(request: SeenRequest) -> Reply:
     return Reply(200, json.dumps({"status": WAITED_FOR}), JSON)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="normalize.to_iso_timestamp lets ValueError ('year ... is out of range') escape for one "
-    "history entry; SharedPoller turns it into an error for every cloud wait of the connection and "
-    "the trigger ends them all with reason 'unexpected'",
-)
 async def test_trigger_waits_through_an_unrelated_unreadable_history_entry(scripted_server, monkeypatch):
     server = scripted_server(_answer)
     monkeypatch.setenv("AIRFLOW_CONN_OFFCLOUD_ADV", connection_json(server.base_url))
@@ -49,11 +43,6 @@ async def test_trigger_waits_through_an_unrelated_unreadable_history_entry(scrip
     assert event.payload["status"] == "success", event.payload
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OffcloudHook.cloud_history raises a bare ValueError/OverflowError (not an OffcloudError) "
-    "for an answer with an out-of-range createdOn or an infinite fileSize",
-)
 @pytest.mark.parametrize("bad_field", [{"createdOn": 10**17}, {"createdOn": -(10**12)}, {"fileSize": 1e400}])
 def test_sync_history_with_an_out_of_range_field_gives_a_provider_error(
     requests_mock, monkeypatch, bad_field

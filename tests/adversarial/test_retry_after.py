@@ -36,12 +36,6 @@ def _rate_limited_once(retry_after: str):
     return answer
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="protocol.parse_retry_after turns 'Retry-After: nan' into float('nan'); "
-    "WaitRetryAfterOrBackoff returns min(nan, ceiling) == nan and the sync hook's time.sleep(nan) "
-    "raises ValueError instead of retrying",
-)
 @pytest.mark.parametrize("retry_after", ["nan", "NaN"])
 def test_sync_hook_retries_after_a_junk_retry_after(scripted_server, monkeypatch, retry_after):
     server = scripted_server(_rate_limited_once(retry_after))
@@ -56,11 +50,6 @@ def test_sync_hook_retries_after_a_junk_retry_after(scripted_server, monkeypatch
     assert all(math.isfinite(pause) and 0 <= pause <= 60 for pause in pauses)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the async client sleeps asyncio.sleep(nan) after 'Retry-After: nan', which never returns: "
-    "the shared poller of the connection stalls and every wait on it can only time out",
-)
 async def test_trigger_pause_after_a_junk_retry_after_is_finite(scripted_server, monkeypatch):
     server = scripted_server(_rate_limited_once("nan"))
     monkeypatch.setenv("AIRFLOW_CONN_OFFCLOUD_ADV", connection_json(server.base_url))
@@ -82,11 +71,6 @@ async def test_trigger_pause_after_a_junk_retry_after_is_finite(scripted_server,
     assert all(math.isfinite(pause) and 0 <= pause <= 60 for pause in pauses)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="transfers.answers.error_for_status keeps retry_after=nan from 'Retry-After: nan' and "
-    "_StallBudget.wait hands nan to the pause (time.sleep(nan) raises ValueError)",
-)
 def test_transfer_pause_after_a_junk_retry_after_is_finite(scripted_server, monkeypatch, tmp_path):
     from airflow.providers.common.compat.sdk import ObjectStoragePath
 

@@ -62,11 +62,6 @@ async def test_trigger_event_holds_no_echoed_key(scripted_server, monkeypatch):
     assert API_KEY not in json.dumps(event.payload)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OffcloudHook._send raises its own error 'from None' inside the except block: __cause__ is "
-    "cleared but __context__ still holds the requests ConnectionError whose text is the URL with ?key=",
-)
 def test_no_exception_in_the_chain_of_a_connection_failure_holds_the_key(monkeypatch):
     # Nothing listens on this port: the connection is refused at once.
     base_url = f"http://127.0.0.1:{_free_port()}"
