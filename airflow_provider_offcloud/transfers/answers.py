@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -128,9 +129,17 @@ def error_for_status(
             + "; this is usually temporary.",
             http_status=http_status,
             service_message=message,
-            retry_after=parse_retry_after(headers.get("Retry-After")),
+            retry_after=_usable_retry_after(headers.get("Retry-After")),
         )
     return OffcloudLinkRefusedError(file_path, http_status, message, _advice_for(http_status, message))
+
+
+def _usable_retry_after(header: str | None) -> float | None:
+    """Read ``Retry-After`` in seconds; a value that is not a finite, non-negative number counts as absent."""
+    seconds = parse_retry_after(header)
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return None
+    return seconds
 
 
 def _advice_for(http_status: int, message: str | None) -> str:

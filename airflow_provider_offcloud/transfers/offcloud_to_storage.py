@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
@@ -154,6 +155,18 @@ class OffcloudToStorageOperator(BaseOperator):
             raise ValueError(
                 "chunk_size and timeout must be positive, progress_interval not negative and max_attempts "
                 f"at least 1 (got {chunk_size}, {timeout}, {progress_interval}, {max_attempts})."
+            )
+        durations = {
+            "progress_interval": progress_interval,
+            "max_retry_seconds": max_retry_seconds,
+            "backoff_seconds": backoff_seconds,
+            "timeout": timeout,
+        }
+        unusable = {name: value for name, value in durations.items() if not _is_duration(value)}
+        if unusable:
+            raise ValueError(
+                f"{', '.join(f'{name}={value!r}' for name, value in unusable.items())}: give a finite number "
+                "of seconds, zero or more (nan and inf cannot be waited for)."
             )
 
         fixed_destination = _fixed_destination(destination, destination_conn_id)
@@ -351,6 +364,13 @@ def _fixed_destination(destination: Any, conn_id: str | None) -> ObjectStoragePa
     if "://" not in destination:
         return None
     return ObjectStoragePath(destination.strip(), conn_id=conn_id or None)
+
+
+def _is_duration(value: Any) -> bool:
+    """Tell whether a setting is a number of seconds a pause or a time-out can use."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and value >= 0
 
 
 def _result(copy: PlannedCopy, size: int, checksum: str, *, skipped: bool) -> TransferredFile:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -85,6 +86,21 @@ class _RestartFromZero(Exception):
     """The server could not continue where we were; the partial file was emptied, ask again without Range."""
 
 
+#: Doublings of the back-off past which the pause is at its ceiling anyway; keeps ``2 ** n`` a small number.
+_MAX_DOUBLINGS = 32
+
+
+def _finite_pause(seconds: float, fallback: float) -> float:
+    """
+    Return ``seconds`` capped at :data:`MAX_SINGLE_WAIT_SECONDS`, or ``fallback`` when it is not a pause.
+
+    ``time.sleep`` refuses ``nan`` and never returns from ``inf``, so neither may reach it.
+    """
+    if not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
+        return min(fallback, MAX_SINGLE_WAIT_SECONDS)
+    return min(float(seconds), MAX_SINGLE_WAIT_SECONDS)
+
+
 def _sleep(seconds: float) -> None:
     """Pause between tries; a module function so tests can replace it."""
     time.sleep(seconds)
@@ -114,13 +130,26 @@ class _StallBudget:
         self.failures_without_progress = 0
         self._bytes_at_last_progress = partial.written
         self._last_progress = clock()
+        self._counted_attempt = 0
 
-    def stop(self, retry_state: RetryCallState) -> bool:
+    def _count_failure(self, retry_state: RetryCallState) -> None:
+        """
+        Account for the failed try once, whichever of ``wait`` and ``stop`` tenacity asks first.
+
+        Tenacity computes the pause before it asks whether to stop; counting here keeps the first pause
+        at ``backoff_seconds`` and a try that made progress resetting the count before its pause.
+        """
+        if retry_state.attempt_number == self._counted_attempt:
+            return
+        self._counted_attempt = retry_state.attempt_number
         if self.partial.written > self._bytes_at_last_progress:
             self._bytes_at_last_progress = self.partial.written
             self._last_progress = self.clock()
             self.failures_without_progress = 0
         self.failures_without_progress += 1
+
+    def stop(self, retry_state: RetryCallState) -> bool:
+        self._count_failure(retry_state)
         stalled_for = self.clock() - self._last_progress
         return (
             self.failures_without_progress >= self.settings.max_attempts
@@ -128,11 +157,17 @@ class _StallBudget:
         )
 
     def wait(self, retry_state: RetryCallState) -> float:
+        self._count_failure(retry_state)
         error = retry_state.outcome.exception() if retry_state.outcome else None
-        ceiling = min(MAX_SINGLE_WAIT_SECONDS, self.settings.max_retry_seconds)
-        if isinstance(error, OffcloudTransientError) and error.retry_after is not None:
-            return min(error.retry_after, ceiling)
-        return min(self.settings.backoff_seconds * 2 ** (self.failures_without_progress - 1), ceiling)
+        ceiling = _finite_pause(self.settings.max_retry_seconds, MAX_SINGLE_WAIT_SECONDS)
+        asked = error.retry_after if isinstance(error, OffcloudTransientError) else None
+        if asked is not None and math.isfinite(asked) and asked >= 0:
+            return min(asked, ceiling)
+
+        # An unreadable Retry-After (nan, inf, negative) falls back to the back-off, as no header would.
+        doublings = min(max(self.failures_without_progress - 1, 0), _MAX_DOUBLINGS)
+        backoff = _finite_pause(self.settings.backoff_seconds, DEFAULT_BACKOFF_SECONDS) * 2**doublings
+        return min(backoff, ceiling)
 
     def before_sleep(self, retry_state: RetryCallState) -> None:
         error = retry_state.outcome.exception() if retry_state.outcome else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_offcloud.exceptions import OffcloudTransientError
+from airflow_provider_offcloud.transfers import answers
 from airflow_provider_offcloud.transfers.answers import (
     declared_length,
     error_for_status,
@@ -67,6 +68,17 @@ def test_server_faults_are_transient_and_keep_retry_after():
 
     assert isinstance(error, OffcloudTransientError)
     assert error.retry_after == 7
+
+
+@pytest.mark.parametrize("parsed", [float("nan"), float("inf"), -3.0])
+def test_a_retry_after_that_is_no_pause_is_dropped(monkeypatch, parsed):
+    # Whatever the shared header parser lets through, a pause the transfer cannot sleep never leaves here.
+    monkeypatch.setattr(answers, "parse_retry_after", lambda header: parsed)
+
+    error = error_for_status(503, {"Retry-After": "junk"}, b"busy", "a.mkv")
+
+    assert isinstance(error, OffcloudTransientError)
+    assert error.retry_after is None
 
 
 @pytest.mark.parametrize(

@@ -265,3 +265,20 @@ def test_a_templated_destination_declares_no_outlet_by_itself(offcloud_connectio
 def test_wrong_policy_is_refused_when_the_dag_is_parsed(offcloud_connection, destination):
     with pytest.raises(ValueError, match="if_exists='replace'"):
         _operator(offcloud_connection, destination, if_exists="replace")
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"backoff_seconds": float("nan")},
+        {"max_retry_seconds": float("inf")},
+        {"progress_interval": float("nan")},
+        {"timeout": float("inf")},
+        {"backoff_seconds": -1.0},
+    ],
+)
+def test_durations_that_cannot_be_waited_for_are_refused_when_the_dag_is_parsed(setting):
+    (name,) = setting
+
+    with pytest.raises(ValueError, match=f"{name}="):
+        OffcloudToStorageOperator(task_id="copy", request_id="abc", destination="file:///data/in/", **setting)

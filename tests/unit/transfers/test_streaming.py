@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import tracemalloc
 
@@ -13,6 +14,8 @@ from transfer_doubles import CDN, FakeFileServer
 
 from airflow_provider_offcloud.exceptions import OffcloudTransientError
 from airflow_provider_offcloud.hooks.offcloud import OffcloudHook
+from airflow_provider_offcloud.retry import MAX_SINGLE_WAIT_SECONDS
+from airflow_provider_offcloud.transfers import streaming
 from airflow_provider_offcloud.transfers.errors import OffcloudLinkRefusedError, OffcloudSizeMismatchError
 from airflow_provider_offcloud.transfers.links import DownloadLinkOpener
 from airflow_provider_offcloud.transfers.streaming import RangedCopier, StreamSettings
@@ -90,6 +93,45 @@ def test_transient_status_is_retried_after_the_announced_pause(copier, folder, r
 
     assert (folder / "data.bin").read_bytes() == CONTENT
     assert pauses == [0.0]
+
+
+@pytest.mark.parametrize("announced", [float("nan"), float("inf"), -1.0])
+def test_a_pause_asked_for_that_is_no_number_falls_back_to_the_backoff(
+    copier, folder, requests_mock, pauses, monkeypatch, announced
+):
+    server = FakeFileServer(LINK, CONTENT, statuses=[503, 503])
+    requests_mock.add_matcher(server)
+    original = streaming.error_for_status
+
+    def with_junk_retry_after(*args, **kwargs):
+        # Stands for any parser that lets a junk Retry-After through to the error.
+        error = original(*args, **kwargs)
+        error.retry_after = announced
+        return error
+
+    monkeypatch.setattr(streaming, "error_for_status", with_junk_retry_after)
+
+    _copy(copier, folder)
+
+    assert (folder / "data.bin").read_bytes() == CONTENT
+    assert pauses == [0.01, 0.02]
+
+
+@pytest.mark.parametrize("setting", ["backoff_seconds", "max_retry_seconds"])
+def test_pauses_stay_finite_whatever_the_settings(
+    offcloud_connection, folder, requests_mock, pauses, setting
+):
+    # A dropped connection carries no Retry-After, so the pause comes from the settings alone.
+    requests_mock.add_matcher(FakeFileServer(LINK, CONTENT, breaks=[70_000]))
+    opener = DownloadLinkOpener(OffcloudHook(offcloud_connection), timeout=5)
+    settings = StreamSettings(chunk_size=64 * 1024, progress_interval=0, **{setting: float("nan")})
+
+    _copy(RangedCopier(opener, settings), folder)
+
+    assert (folder / "data.bin").read_bytes() == CONTENT
+    assert len(pauses) == 1
+    assert math.isfinite(pauses[0])
+    assert 0 <= pauses[0] <= MAX_SINGLE_WAIT_SECONDS
 
 
 def test_size_different_from_the_listing_fails_loudly_and_leaves_no_file(copier, folder, requests_mock):
