@@ -10,7 +10,11 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from airflow.providers.common.compat.sdk import BaseOperator, ObjectStoragePath
 
-from airflow_provider_offcloud.exceptions import OffcloudDownloadFailedError, OffcloudError
+from airflow_provider_offcloud.exceptions import (
+    OffcloudBadInputError,
+    OffcloudDownloadFailedError,
+    OffcloudError,
+)
 from airflow_provider_offcloud.hooks.offcloud import OffcloudHook
 from airflow_provider_offcloud.protocol import validate_request_id
 from airflow_provider_offcloud.status import OffcloudStatus
@@ -326,6 +330,11 @@ class OffcloudToStorageOperator(BaseOperator):
             return None
 
 
+#: Longest rendered text read back as an item dictionary; an item's text is a few hundred characters, and
+#: a cap keeps a runaway template from costing the worker its memory or its stack.
+MAX_ITEM_TEXT_LENGTH = 64 * 1024
+
+
 def request_id_from(value: Any) -> str:
     """
     Read the request id from what the user gave: the id itself, or an upstream task's item dictionary.
@@ -333,24 +342,37 @@ def request_id_from(value: Any) -> str:
     A dictionary rendered by a plain (non-native) Jinja template arrives as its text; it is read back.
 
     :param value: A request id, an ``OffcloudItem`` dictionary, or the text of one.
-    :raises OffcloudBadInputError: when no valid request id can be found.
+    :raises OffcloudBadInputError: when no valid request id can be found, or the text is too long or
+        too deeply nested to be an item dictionary.
     """
     if isinstance(value, str) and value.strip().startswith("{"):
-        value = _mapping_from_text(value) or value
+        value = _mapping_from_text(value)
     if isinstance(value, Mapping):
         value = value.get("requestId") or value.get("request_id")
     return validate_request_id(value)
 
 
-def _mapping_from_text(text: str) -> Mapping[str, Any] | None:
+def _mapping_from_text(text: str) -> Mapping[str, Any]:
+    if len(text) > MAX_ITEM_TEXT_LENGTH:
+        raise OffcloudBadInputError(
+            f"request_id was rendered to {len(text)} characters of text starting with {text[:40]!r}, too "
+            f"long for an item dictionary (at most {MAX_ITEM_TEXT_LENGTH}). Pass the requestId itself, or "
+            "the item dictionary the upstream task pushed to XCom."
+        )
+
     for parse in (json.loads, ast.literal_eval):
         try:
             parsed = parse(text)
-        except (ValueError, SyntaxError):
+        except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
+            # Deep nesting exhausts the parser's stack or memory: that is malformed input, not a crash.
             continue
         if isinstance(parsed, Mapping):
             return parsed
-    return None
+    raise OffcloudBadInputError(
+        f"request_id was rendered to text starting with {text[:40]!r} that is not an item dictionary. "
+        "Pass the requestId itself, or the item dictionary the upstream task pushed to XCom "
+        "(render it with render_template_as_native_obj=True, or as '{{ ti.xcom_pull(...)[\"requestId\"] }}')."
+    )
 
 
 def _fixed_destination(destination: Any, conn_id: str | None) -> ObjectStoragePath | None:

@@ -214,6 +214,12 @@ def test_request_id_comes_from_an_upstream_item_or_its_rendered_text():
         request_id_from({"status": "downloaded"})
 
 
+@pytest.mark.parametrize("text", ["{oops", "{1, 2}", "{'requestId': 'abc'"])
+def test_rendered_text_that_is_no_item_dictionary_says_how_to_pass_the_item(text):
+    with pytest.raises(OffcloudBadInputError, match="not an item dictionary"):
+        request_id_from(text)
+
+
 def test_a_fixed_destination_becomes_the_outlet_and_its_event_describes_the_files(
     offcloud_connection, destination, item_files, pauses
 ):
