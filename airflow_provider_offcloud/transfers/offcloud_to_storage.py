@@ -20,6 +20,7 @@ from airflow_provider_offcloud.protocol import validate_request_id
 from airflow_provider_offcloud.status import OffcloudStatus
 from airflow_provider_offcloud.transfers.answers import declared_length
 from airflow_provider_offcloud.transfers.assets import destination_asset, event_extra, record_asset_events
+from airflow_provider_offcloud.transfers.destination import checked_destination_uri
 from airflow_provider_offcloud.transfers.errors import (
     OffcloudDestinationExistsError,
     OffcloudItemNotReadyError,
@@ -119,7 +120,9 @@ class OffcloudToStorageOperator(BaseOperator):
     :param request_id: The Offcloud item to copy (templated): its ``requestId``, or the item dictionary a
         cloud download operator or sensor pushed to XCom (``{"requestId": ..., ...}``).
     :param destination: The destination folder (templated): a URI such as ``file:///data/in/`` or
-        ``s3://bucket/in/``, or an ``ObjectStoragePath``.
+        ``s3://bucket/in/``, or an ``ObjectStoragePath``. A local URI needs three slashes: in
+        ``file://data/in/`` the ``data`` is a host part, refused because the files would land under the
+        worker's working directory (``file://localhost/data/in/`` is read as ``file:///data/in/``).
     :param destination_conn_id: The storage connection for a URI destination (templated); ignored when
         ``destination`` is already an ``ObjectStoragePath``.
     :param offcloud_conn_id: The Offcloud connection the item belongs to.
@@ -245,7 +248,7 @@ class OffcloudToStorageOperator(BaseOperator):
                 f"destination={self.destination!r} is not a storage URI: give a folder such as "
                 "file:///data/in/ or s3://bucket/in/, or an ObjectStoragePath."
             )
-        return ObjectStoragePath(text, conn_id=self.destination_conn_id or None)
+        return ObjectStoragePath(checked_destination_uri(text), conn_id=self.destination_conn_id or None)
 
     def _require_downloaded(self, hook: OffcloudHook, request_id: str) -> None:
         item = hook.cloud_status(request_id)
@@ -381,11 +384,13 @@ def _fixed_destination(destination: Any, conn_id: str | None) -> ObjectStoragePa
         return destination
     if not isinstance(destination, str) or "{{" in destination or "{%" in destination:
         return None
-    if conn_id is not None and "{{" in conn_id:
-        return None
     if "://" not in destination:
         return None
-    return ObjectStoragePath(destination.strip(), conn_id=conn_id or None)
+    # Checked even when the connection id is templated, so a wrong local URI fails when the DAG is parsed.
+    uri = checked_destination_uri(destination)
+    if conn_id is not None and "{{" in conn_id:
+        return None
+    return ObjectStoragePath(uri, conn_id=conn_id or None)
 
 
 def _is_duration(value: Any) -> bool:

@@ -42,19 +42,23 @@ def test_huge_item_text_is_refused_with_a_short_message():
     assert len(str(refused.value)) < 1000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OffcloudToStorageOperator._destination_path accepts 'file://data/in/' (two slashes: 'data' "
-    "is the URI's host) and ObjectStoragePath reads it as a path relative to the worker's working "
-    "directory, so files land wherever the worker happens to run",
-)
-def test_file_uri_with_a_host_part_does_not_land_under_the_working_directory(monkeypatch, tmp_path: Path):
+@pytest.mark.parametrize("uri", ["file://data/in/", "local://data/in/", "FILE://data/in/"])
+def test_fixed_file_uri_with_a_host_part_is_refused_when_the_dag_is_parsed(monkeypatch, tmp_path: Path, uri):
     monkeypatch.chdir(tmp_path)
-    operator = OffcloudToStorageOperator(task_id="land", request_id="abc", destination="file://data/in/")
 
-    try:
-        destination = operator._destination_path()
-    except ValueError:
-        return
+    with pytest.raises(ValueError, match="/data/in/"):
+        OffcloudToStorageOperator(task_id="land", request_id="abc", destination=uri)
 
-    assert not str(destination.path).startswith(str(tmp_path)), destination
+
+def test_rendered_file_uri_with_a_host_part_does_not_land_under_the_working_directory(
+    monkeypatch, tmp_path: Path
+):
+    monkeypatch.chdir(tmp_path)
+    operator = OffcloudToStorageOperator(task_id="land", request_id="abc", destination="{{ params.where }}")
+    # What templating does at run time.
+    operator.destination = "file://data/in/"
+
+    with pytest.raises(ValueError, match="file:///data/in/"):
+        operator._destination_path()
+
+    assert list(tmp_path.iterdir()) == []
