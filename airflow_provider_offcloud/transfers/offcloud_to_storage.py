@@ -95,6 +95,12 @@ class OffcloudToStorageOperator(BaseOperator):
     origin (scheme, host and port); links on other hosts (file servers, CDNs) get none, and redirects are
     followed hop by hop so that no credential follows a redirect to another host.
 
+    **Links in logs.** This operator's log lines and error messages name a download link by its host
+    only, and its result and asset events hold no link, since paths of CDN links can carry account tokens.
+    The links themselves come from Offcloud's listing of the item; this operator does not control where
+    else they are recorded. HTTP libraries log request paths at ``DEBUG`` level (``urllib3``), so keep
+    those loggers above ``DEBUG`` where links must stay private.
+
     **Result.** The task returns (XCom) a list of :class:`TransferredFile` dictionaries: ``path``,
     ``relative_path``, ``size``, ``sha256`` and ``skipped``. Files kept by ``if_exists="skip"`` are read
     once to compute their checksum, so the result always describes the bytes in storage.

@@ -227,7 +227,8 @@ class RangedCopier:
         """
         Copy one link to ``target`` through ``partial_path``.
 
-        :param url: The download link (never logged: CDN links carry account tokens).
+        :param url: The download link. This copier names it by its host only in its log lines and error
+            messages, and keeps it out of its result, because paths of CDN links carry account tokens.
         :param partial_path: Temporary path in the target's folder.
         :param target: Final path; replaced if it exists.
         :param expected_size: The size in the item's listing, when known.
