@@ -269,3 +269,17 @@ def test_memory_stays_flat_whatever_the_file_size(offcloud_connection, folder, r
     assert server.bodies[0].largest_read <= chunk_size
     assert peak < 2 * 1024 * 1024
     assert (folder / "data.bin").stat().st_size == len(big)
+
+
+def test_the_link_path_stays_out_of_the_copier_logs_errors_and_result(copier, folder, requests_mock, caplog):
+    caplog.set_level(logging.INFO, logger="test.transfer")
+    server = FakeFileServer(LINK, CONTENT, statuses=[503], breaks=[70_000, 0, 0, 0])
+    requests_mock.add_matcher(server)
+
+    with pytest.raises(OffcloudTransientError) as gave_up:
+        _copy(copier, folder)
+    result = _copy(copier, folder)
+
+    written = [record.getMessage() for record in caplog.records] + [str(gave_up.value), repr(result)]
+    assert any("127.0.0.1" in text for text in written)
+    assert not any("secret-token" in text for text in written)
