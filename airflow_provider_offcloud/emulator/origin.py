@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from starlette.applications import Starlette
-from starlette.responses import FileResponse, PlainTextResponse
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 
 from airflow_provider_offcloud.emulator.background_server import BackgroundServer
@@ -26,7 +26,8 @@ class OriginServer:
     Serves the files of a folder over HTTP on ``127.0.0.1``, plus failure routes.
 
     Routes: ``/files/{path}`` serves a file (HEAD and Range included), ``/status/{code}/{name}`` answers
-    that HTTP status, ``/drop/{path}`` sends half of a file and drops the connection.
+    that HTTP status, ``/drop/{path}`` sends half of a file and drops the connection,
+    ``/redirect/{name}?to=<url>`` answers HTTP 302 to ``url``, and ``/loop/{name}`` redirects to itself.
 
     :param root: Folder whose files are served.
     :param host: Interface to bind; loopback by default.
@@ -41,6 +42,8 @@ class OriginServer:
                 Route("/files/{path:path}", self._serve_file, methods=["GET", "HEAD"]),
                 Route("/drop/{path:path}", self._serve_then_drop, methods=["GET"]),
                 Route("/status/{code:int}/{name}", self._answer_status, methods=["GET", "HEAD"]),
+                Route("/redirect/{name}", self._redirect, methods=["GET", "HEAD"]),
+                Route("/loop/{name}", self._redirect_to_itself, methods=["GET", "HEAD"]),
             ]
         )
         self._server = BackgroundServer(app, host=host, port=port, thread_name="origin-server")
@@ -75,6 +78,23 @@ class OriginServer:
         """
         return f"{self.base_url}/status/{status_code}/{quote(file_name)}"
 
+    def redirect_url(self, target: str, file_name: str = "redirected.bin") -> str:
+        """
+        Return a URL answering HTTP 302 with ``Location: target``.
+
+        :param target: Where the redirect points; any URL, so tests can point it at a refused host.
+        :param file_name: Last path segment, which becomes the submitted item's name.
+        """
+        return f"{self.base_url}/redirect/{quote(file_name)}?to={quote(target, safe='')}"
+
+    def loop_url(self, file_name: str = "loop.bin") -> str:
+        """
+        Return a URL that redirects to itself forever.
+
+        :param file_name: Last path segment, which becomes the submitted item's name.
+        """
+        return f"{self.base_url}/loop/{quote(file_name)}"
+
     def _resolve(self, relative_path: str) -> Path | None:
         candidate = (self.root / relative_path).resolve()
         if not candidate.is_relative_to(self.root) or not candidate.is_file():
@@ -100,6 +120,14 @@ class OriginServer:
     async def _answer_status(self, request: Request) -> Response:
         status_code = request.path_params["code"]
         return PlainTextResponse(f"Status {status_code}", status_code=status_code)
+
+    async def _redirect(self, request: Request) -> Response:
+        self.hits[f"redirect/{request.path_params['name']}"] += 1
+        return RedirectResponse(request.query_params.get("to", "/"), status_code=302)
+
+    async def _redirect_to_itself(self, request: Request) -> Response:
+        self.hits[f"loop/{request.path_params['name']}"] += 1
+        return RedirectResponse(request.url.path, status_code=302)
 
     def start(self) -> OriginServer:
         """Start serving; returns the server for chaining."""

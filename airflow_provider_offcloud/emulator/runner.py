@@ -3,22 +3,42 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import time
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from airflow_provider_offcloud.emulator.store import ItemFile, TransferItem, TransferStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
+    from collections.abc import AsyncIterator, Coroutine
     from pathlib import Path
     from typing import Any
 
     from airflow_provider_offcloud.emulator.seeds import SeededTorrent, SeedLibrary
     from airflow_provider_offcloud.emulator.state import EmulatorOptions
+
+
+#: Redirect hops followed when fetching a link; each hop's host must be allowed.
+MAX_REDIRECTS = 5
+
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_FETCHED_SCHEMES = frozenset({"http", "https"})
+
+
+class DisallowedHostError(Exception):
+    """
+    A link, or a redirect on the way to it, points at a host the emulator may not fetch from.
+
+    :param host: The host refused.
+    """
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        super().__init__(f"host {host} is not reachable from this server")
 
 
 class TransferRunner:
@@ -27,7 +47,9 @@ class TransferRunner:
 
     Links are fetched with a streamed ``httpx`` request written chunk by chunk to a ``.part`` file,
     so large files never sit in memory; the item's ``amount``, ``fileSize`` and speed follow the
-    bytes received.
+    bytes received. Redirects are followed by hand, at most :data:`MAX_REDIRECTS` hops, and every hop's
+    host must be in ``allowed_fetch_hosts``: a redirect elsewhere ends the item in ``error`` without
+    any request to that host.
 
     :param options: Emulator options (chunk size, delays, allowed hosts).
     :param seeds: Where seeded torrents' content lives.
@@ -95,12 +117,10 @@ class TransferRunner:
 
         :param link: An http(s) link.
         """
-        if (urlsplit(link).hostname or "") not in self._options.allowed_fetch_hosts:
-            return None
         try:
-            async with self._http_client().stream("GET", link) as response:
+            async with self._open(link) as response:
                 return response.status_code
-        except httpx.HTTPError:
+        except (httpx.HTTPError, DisallowedHostError):
             return None
 
     def cancel(self, item: TransferItem) -> None:
@@ -132,8 +152,40 @@ class TransferRunner:
     def _http_client(self) -> httpx.AsyncClient:
         if self._client is None:
             # trust_env=False: proxy variables of the test machine must not redirect local fetches.
-            self._client = httpx.AsyncClient(follow_redirects=True, trust_env=False, timeout=30.0)
+            # follow_redirects=False: _open follows them itself, checking every hop's host.
+            self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False, timeout=30.0)
         return self._client
+
+    def _check_fetchable(self, link: str) -> None:
+        parts = urlsplit(link)
+        host = parts.hostname or ""
+        if parts.scheme.lower() not in _FETCHED_SCHEMES or host not in self._options.allowed_fetch_hosts:
+            raise DisallowedHostError(host or parts.scheme)
+
+    @contextlib.asynccontextmanager
+    async def _open(self, link: str) -> AsyncIterator[httpx.Response]:
+        """
+        GET a link as a streamed response, following redirects one checked hop at a time.
+
+        :raises DisallowedHostError: before any request to a host outside ``allowed_fetch_hosts``.
+        :raises httpx.TooManyRedirects: past :data:`MAX_REDIRECTS` hops.
+        """
+        client = self._http_client()
+        current = link
+        for _hop in range(MAX_REDIRECTS + 1):
+            self._check_fetchable(current)
+            response = await client.send(client.build_request("GET", current), stream=True)
+            location = response.headers.get("location")
+            if response.status_code in _REDIRECT_STATUSES and location:
+                await response.aclose()
+                current = urljoin(current, location)
+                continue
+            try:
+                yield response
+            finally:
+                await response.aclose()
+            return
+        raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
 
     async def _fetch(self, item: TransferItem, destination: Path) -> None:
         host = urlsplit(item.submitted_link).hostname or ""
@@ -144,6 +196,10 @@ class TransferRunner:
         part_path = destination / f"{item.file_name}.part"
         try:
             await self._stream_to_disk(item, part_path)
+        except DisallowedHostError as error:
+            part_path.unlink(missing_ok=True)
+            item.mark_error(f"Error parsing url - {error} ")
+            return
         except (httpx.HTTPError, OSError) as error:
             part_path.unlink(missing_ok=True)
             item.mark_error(f"Error during downloading {item.file_name}: {type(error).__name__}")
@@ -164,7 +220,7 @@ class TransferRunner:
         )
 
     async def _stream_to_disk(self, item: TransferItem, part_path: Path) -> None:
-        async with self._http_client().stream("GET", item.submitted_link) as response:
+        async with self._open(item.submitted_link) as response:
             if response.status_code >= 400:
                 item.mark_error(f"Error parsing url - HTTP code: {response.status_code} ")
                 return

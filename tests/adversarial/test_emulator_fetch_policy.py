@@ -40,11 +40,6 @@ def _submit(emulator: OffcloudEmulator, link: str) -> str:
     return answer.json()["requestId"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="emulator.runner.TransferRunner checks allowed_fetch_hosts on the submitted link only and "
-    "fetches with follow_redirects=True, so a redirect takes it to any host, outside the list",
-)
 def test_emulator_does_not_follow_a_redirect_to_a_host_it_does_not_allow(scripted_server, tmp_path: Path):
     ports: dict[str, str] = {}
 
