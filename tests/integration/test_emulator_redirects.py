@@ -1,4 +1,4 @@
-"""The emulator fetches only from the hosts it allows, redirects included, and keeps files in its folder."""
+"""The emulator follows redirects only to the hosts it allows, and gives up on redirect loops."""
 
 from __future__ import annotations
 
