@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from airflow_provider_offcloud.emulator.file_names import UnsafeFileNameError, path_inside
 from airflow_provider_offcloud.emulator.store import ItemFile, TransferItem, TransferStatus
 
 if TYPE_CHECKING:
@@ -193,7 +194,13 @@ class TransferRunner:
             item.mark_error(f"Error parsing url - host {host} is not reachable from this server ")
             return
 
-        part_path = destination / f"{item.file_name}.part"
+        try:
+            part_path = path_inside(destination, f"{item.file_name}.part")
+            final_path = path_inside(destination, item.file_name)
+        except UnsafeFileNameError as error:
+            item.mark_error(f"Error during downloading: {error}")
+            return
+
         try:
             await self._stream_to_disk(item, part_path)
         except DisallowedHostError as error:
@@ -212,7 +219,6 @@ class TransferRunner:
         if item.status is TransferStatus.ERROR:
             part_path.unlink(missing_ok=True)
             return
-        final_path = destination / item.file_name
         part_path.replace(final_path)
         item.mark_downloaded(
             [ItemFile(path=item.file_name, size=final_path.stat().st_size, disk_path=final_path)],

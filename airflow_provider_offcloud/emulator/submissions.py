@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import posixpath
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
+from airflow_provider_offcloud.emulator.file_names import safe_file_name
 from airflow_provider_offcloud.emulator.magnets import is_magnet, parse_magnet
 from airflow_provider_offcloud.emulator.store import TransferItem, TransferKind, TransferStatus
 
@@ -111,7 +112,8 @@ def _submit_http_link(
 
     parts = urlsplit(link)
     host = parts.hostname or ""
-    file_name = unquote(posixpath.basename(parts.path)) or host
+    # The name is written to disk later: it must be one plain file name, whatever the link spells.
+    file_name = safe_file_name(posixpath.basename(parts.path), fallback=safe_file_name(host))
     item = TransferItem(
         request_id=state.ids.next_id(),
         kind=kind,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-import pytest
 import requests
 from adversarial_support import Reply
 
@@ -59,17 +58,16 @@ def test_emulator_does_not_follow_a_redirect_to_a_host_it_does_not_allow(scripte
     assert item.status.value == "error"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="emulator.submissions._submit_http_link takes the file name from the URL-decoded last path "
-    "segment ('..%2F..%2F..%2Fescaped.bin' -> '../../../escaped.bin') and TransferRunner._fetch "
-    "writes destination / file_name, outside the emulator's data folder",
-)
 def test_emulator_keeps_fetched_files_inside_its_data_folder(scripted_server, tmp_path: Path):
     origin = scripted_server(lambda request: Reply(200, b"PAYLOAD", {"Content-Type": "text/plain"}))
     data_dir = tmp_path / "outer" / "emulator"
     with OffcloudEmulator(seed=1, data_dir=data_dir) as emulator:
-        _wait_until_final(emulator, _submit(emulator, f"{origin.base_url}/x/..%2F..%2F..%2Fescaped.bin"))
+        request_id = _submit(emulator, f"{origin.base_url}/x/..%2F..%2F..%2Fescaped.bin")
+        item = _wait_until_final(emulator, request_id)
 
     written = sorted(path for path in tmp_path.rglob("escaped.bin*"))
     assert all(path.is_relative_to(data_dir) for path in written), written
+    # The file still arrives, under a plain name, in the item's own folder.
+    assert item.status.value == "downloaded"
+    assert item.file_name == "escaped.bin"
+    assert [path.read_bytes() for path in written] == [b"PAYLOAD"]
