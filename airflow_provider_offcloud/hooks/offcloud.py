@@ -413,7 +413,15 @@ class OffcloudHook(BaseHook):
             return False, str(error)
         except Exception as error:
             detail = exchange.scrub(str(error), self._secrets())
-            return False, f"Could not reach Offcloud: {type(error).__name__}: {detail}"
+            if type(error).__name__ == "AirflowNotFoundException":
+                # Outside a task, Airflow 3 finds connections in environment variables and secrets
+                # backends only; one saved in the metadata database is not visible from here.
+                return False, (
+                    f"Connection {self.offcloud_conn_id!r} is not defined where this code runs ({detail}). "
+                    f"Outside a task, define it as the environment variable "
+                    f"AIRFLOW_CONN_{self.offcloud_conn_id.upper()} or in a secrets backend."
+                )
+            return False, f"Could not test the Offcloud connection: {type(error).__name__}: {detail}"
 
     # -- plumbing ----------------------------------------------------------------------------------
 

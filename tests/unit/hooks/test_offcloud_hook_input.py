@@ -195,6 +195,8 @@ class TestTestConnection:
 
         assert ok is False
         assert "no_such_offcloud_connection" in message
+        assert "AIRFLOW_CONN_NO_SUCH_OFFCLOUD_CONNECTION" in message, "say how to define it"
+        assert requests_mock.call_count == 0
 
 
 @pytest.mark.parametrize(
