@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 
+from airflow_provider_offcloud.emulator.body_limit import BodyLimitMiddleware
 from airflow_provider_offcloud.emulator.replies import method_not_allowed_page, not_found_page
 from airflow_provider_offcloud.emulator.request_log import RequestLogMiddleware
 from airflow_provider_offcloud.emulator.routes_account import account_routes
@@ -56,4 +57,5 @@ def build_app(state: EmulatorState) -> ASGIApp:
     )
     # "/api/cloud/" must be an unknown route, not a redirect to "/api/cloud".
     app.router.redirect_slashes = False
-    return RequestLogMiddleware(app, state.request_log)
+    limited = BodyLimitMiddleware(app, state.options.max_request_body_bytes)
+    return RequestLogMiddleware(limited, state.request_log)

@@ -10,6 +10,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.routing import Route
 
+from airflow_provider_offcloud.emulator.body_limit import RequestBodyTooLargeError, body_too_large_reply
 from airflow_provider_offcloud.emulator.faults import DEFAULT_BARE_STRING, Fault, FaultKind
 from airflow_provider_offcloud.emulator.params import RequestParams, read_params
 from airflow_provider_offcloud.emulator.replies import html_page, json_reply, noauth_reply
@@ -117,6 +118,8 @@ def offcloud_route(
 
         try:
             params = await read_params(request)
+        except RequestBodyTooLargeError as error:
+            return body_too_large_reply(error.max_bytes)
         except ClientDisconnect:
             # The client gave up (e.g. timed out during a delay fault); nobody reads this answer.
             return Response(status_code=499)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from airflow_provider_offcloud.emulator.accounts import AccountRegistry
+from airflow_provider_offcloud.emulator.body_limit import DEFAULT_MAX_REQUEST_BODY_BYTES
 from airflow_provider_offcloud.emulator.faults import FaultInjector
 from airflow_provider_offcloud.emulator.ids import IdGenerator
 from airflow_provider_offcloud.emulator.request_log import RequestLog
@@ -48,6 +49,8 @@ class EmulatorOptions:
     :param premium_required_402: When true an account without the ``premium`` add-on is refused on every
         submission route with HTTP 402 ``{"error": "premium required"}``, as the 2026 service refuses
         free accounts, instead of ``{"not_available": "premium"}`` on remote submissions only.
+    :param max_request_body_bytes: Largest request body read; a larger one is answered HTTP 413
+        ``{"error": ...}`` without being held in memory.
     """
 
     password_login: bool = True
@@ -61,6 +64,7 @@ class EmulatorOptions:
     aria2_control_files: bool = False
     detailed_explore: bool = True
     premium_required_402: bool = False
+    max_request_body_bytes: int = DEFAULT_MAX_REQUEST_BODY_BYTES
 
 
 class EmulatorState:
