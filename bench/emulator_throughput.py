@@ -88,13 +88,13 @@ async def _measure(port: int, request_id: str, connections: int, seconds: float)
     return counts
 
 
-def main() -> int:
-    """Start an emulator process, load its status route for a fixed time and print requests/second."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of the measurement (default: 5)")
-    parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default: 16)")
-    arguments = parser.parse_args()
+def measure_rate(seconds: float = 5.0, connections: int = 16) -> dict[str, float]:
+    """
+    Start an emulator process, load its status route for a fixed time and return what it served.
 
+    :param seconds: Length of the measurement.
+    :param connections: Concurrent keep-alive connections.
+    """
     port = _free_loopback_port()
     base_url = f"http://127.0.0.1:{port}"
     emulator_process = _start_emulator(port)
@@ -103,18 +103,40 @@ def main() -> int:
         request_id = _submit_cached_item(base_url)
 
         # A short warm-up so connection setup is not part of the figure.
-        asyncio.run(_measure(port, request_id, arguments.connections, 0.5))
+        asyncio.run(_measure(port, request_id, connections, 0.5))
         started = time.monotonic()
-        counts = asyncio.run(_measure(port, request_id, arguments.connections, arguments.seconds))
+        counts = asyncio.run(_measure(port, request_id, connections, seconds))
         elapsed = time.monotonic() - started
     finally:
         emulator_process.terminate()
         emulator_process.wait(timeout=10)
+    return {
+        "requests_per_second": counts["ok"] / elapsed,
+        "ok": counts["ok"],
+        "failed": counts["failed"],
+        "connections": connections,
+        "seconds": elapsed,
+    }
 
-    rate = counts["ok"] / elapsed
-    details = f"{counts['ok']} ok, {counts['failed']} failed, {arguments.connections} connections"
-    print(f"POST /api/cloud/status: {rate:,.0f} requests/s ({details}, {elapsed:.1f} s)")
-    return 0 if counts["failed"] == 0 else 1
+
+def main() -> int:
+    """Print the status requests per second the emulator serves on loopback."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of the measurement (default: 5)")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default: 16)")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    arguments = parser.parse_args()
+
+    result = measure_rate(arguments.seconds, arguments.connections)
+    if arguments.json:
+        print(json.dumps(result))
+    else:
+        details = f"{result['ok']:.0f} ok, {result['failed']:.0f} failed, {arguments.connections} connections"
+        print(
+            f"POST /api/cloud/status: {result['requests_per_second']:,.0f} requests/s "
+            f"({details}, {result['seconds']:.1f} s)"
+        )
+    return 0 if result["failed"] == 0 else 1
 
 
 if __name__ == "__main__":
