@@ -129,6 +129,8 @@ class OffcloudToStorageOperator(BaseOperator):
         ``s3://bucket/in/``, or an ``ObjectStoragePath``. A local URI needs three slashes: in
         ``file://data/in/`` the ``data`` is a host part, refused because the files would land under the
         worker's working directory (``file://localhost/data/in/`` is read as ``file:///data/in/``).
+        Known limitation: an ``ObjectStoragePath`` given directly is used as it is, so build it from the
+        three-slash form too.
     :param destination_conn_id: The storage connection for a URI destination (templated); ignored when
         ``destination`` is already an ``ObjectStoragePath``.
     :param offcloud_conn_id: The Offcloud connection the item belongs to.
