@@ -122,6 +122,17 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 TRANSIENT_STATUS_CODES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
+def short_repr(value: Any, limit: int = 200) -> str:
+    """
+    Show a value in a message, cut short: a bad value can be megabytes long.
+
+    :param value: The value to show.
+    :param limit: Characters kept.
+    """
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 def validate_link(url: Any) -> str:
     """
     Check a link before anything is sent: an ``http(s)://`` URL with a host, or a ``magnet:`` link.
@@ -138,7 +149,7 @@ def validate_link(url: Any) -> str:
     if re.match(r"^https?://[^/\s?#]+", lowered):
         return text
     raise OffcloudBadInputError(
-        f"Offcloud cannot download {url!r}: give an http:// or https:// URL with a host, "
+        f"Offcloud cannot download {short_repr(url)}: give an http:// or https:// URL with a host, "
         "or a magnet link (magnet:?xt=urn:btih:...)."
     )
 
@@ -155,8 +166,8 @@ def validate_request_id(request_id: Any) -> str:
     text = str(request_id).strip() if is_id_like else ""
     if not _REQUEST_ID.match(text):
         raise OffcloudBadInputError(
-            f"{request_id!r} is not an Offcloud request id: pass the requestId returned when the link "
-            "was submitted (for example from the submitting task's XCom)."
+            f"{short_repr(request_id)} is not an Offcloud request id: pass the requestId returned when the "
+            "link was submitted (for example from the submitting task's XCom)."
         )
     return text
 

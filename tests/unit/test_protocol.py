@@ -285,3 +285,16 @@ def test_raise_for_envelope_not_available_wins_over_error():
         raise_for_envelope({"not_available": "proxy", "error": "whatever"})
 
     assert caught.value.reason == "proxy"
+
+
+@pytest.mark.parametrize(
+    "call", [lambda value: validate_link(value), lambda value: validate_request_id(value)], ids=["link", "id"]
+)
+def test_a_huge_bad_value_is_cut_short_in_the_message(call):
+    huge = "x" * 3_000_000
+
+    with pytest.raises(OffcloudBadInputError) as refused:
+        call(huge)
+
+    assert len(str(refused.value)) < 500
+    assert "3000002 characters" in str(refused.value)
