@@ -15,10 +15,8 @@ from airflow_provider_offcloud.exceptions import (
     OffcloudDownloadFailedError,
     OffcloudError,
 )
-from airflow_provider_offcloud.hooks.offcloud import OffcloudHook
 from airflow_provider_offcloud.protocol import validate_request_id
 from airflow_provider_offcloud.status import OffcloudStatus
-from airflow_provider_offcloud.transfers.answers import declared_length
 from airflow_provider_offcloud.transfers.assets import destination_asset, event_extra, record_asset_events
 from airflow_provider_offcloud.transfers.destination import checked_destination_uri
 from airflow_provider_offcloud.transfers.errors import (
@@ -26,22 +24,25 @@ from airflow_provider_offcloud.transfers.errors import (
     OffcloudItemNotReadyError,
     OffcloudTransferError,
 )
-from airflow_provider_offcloud.transfers.layout import PlannedCopy, plan_copies
-from airflow_provider_offcloud.transfers.links import DownloadLinkOpener
+from airflow_provider_offcloud.transfers.layout import plan_copies
 from airflow_provider_offcloud.transfers.partial import sha256_of
 from airflow_provider_offcloud.transfers.progress import human_bytes
-from airflow_provider_offcloud.transfers.streaming import (
+from airflow_provider_offcloud.transfers.settings import (
     DEFAULT_BACKOFF_SECONDS,
     DEFAULT_CHUNK_SIZE,
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_RETRY_SECONDS,
     DEFAULT_PROGRESS_INTERVAL_SECONDS,
-    RangedCopier,
     StreamSettings,
 )
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
+
+    from airflow_provider_offcloud.hooks.offcloud import OffcloudHook
+    from airflow_provider_offcloud.transfers.layout import PlannedCopy
+    from airflow_provider_offcloud.transfers.links import DownloadLinkOpener
+    from airflow_provider_offcloud.transfers.streaming import RangedCopier
 
 IfExists = Literal["skip", "overwrite", "fail"]
 IF_EXISTS_CHOICES: tuple[str, ...] = ("skip", "overwrite", "fail")
@@ -154,7 +155,7 @@ class OffcloudToStorageOperator(BaseOperator):
         request_id: str | Mapping[str, Any] | Any,
         destination: str | ObjectStoragePath,
         destination_conn_id: str | None = None,
-        offcloud_conn_id: str = OffcloudHook.default_conn_name,
+        offcloud_conn_id: str = "offcloud_default",
         if_exists: IfExists = "skip",
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         progress_interval: float = DEFAULT_PROGRESS_INTERVAL_SECONDS,
@@ -208,6 +209,12 @@ class OffcloudToStorageOperator(BaseOperator):
         """Copy every file of the item and return what is at the destination (see the class docstring)."""
         request_id = request_id_from(self.request_id)
         destination = self._destination_path()
+        # Imported here, not at module level: DAG files import this module at every parse, and these
+        # bring requests and tenacity with them.
+        from airflow_provider_offcloud.hooks.offcloud import OffcloudHook
+        from airflow_provider_offcloud.transfers.links import DownloadLinkOpener
+        from airflow_provider_offcloud.transfers.streaming import RangedCopier
+
         hook = OffcloudHook(self.offcloud_conn_id)
         opener = DownloadLinkOpener(hook, timeout=self.timeout)
         try:
@@ -334,6 +341,8 @@ class OffcloudToStorageOperator(BaseOperator):
 
     def _size_from_link(self, copy: PlannedCopy, opener: DownloadLinkOpener) -> int | None:
         """Ask the link for its size (HEAD, no body) when the listing gave none; ``None`` if it won't say."""
+        from airflow_provider_offcloud.transfers.answers import declared_length
+
         try:
             with opener.open(copy.source["url"], {}, method="HEAD") as response:
                 return declared_length(response.headers) if response.status_code == 200 else None

@@ -25,6 +25,7 @@ from airflow_provider_offcloud.transfers.errors import OffcloudSizeMismatchError
 from airflow_provider_offcloud.transfers.links import link_host
 from airflow_provider_offcloud.transfers.partial import PartialFile, can_append
 from airflow_provider_offcloud.transfers.progress import LineLogger, ProgressReporter
+from airflow_provider_offcloud.transfers.settings import DEFAULT_BACKOFF_SECONDS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -32,35 +33,9 @@ if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import ObjectStoragePath
 
     from airflow_provider_offcloud.transfers.links import DownloadLinkOpener
+    from airflow_provider_offcloud.transfers.settings import StreamSettings
 
 log = logging.getLogger(__name__)
-
-DEFAULT_CHUNK_SIZE = 1024 * 1024
-DEFAULT_PROGRESS_INTERVAL_SECONDS = 30.0
-DEFAULT_MAX_ATTEMPTS = 5
-DEFAULT_MAX_RETRY_SECONDS = 300.0
-DEFAULT_BACKOFF_SECONDS = 1.0
-
-
-@dataclass(frozen=True)
-class StreamSettings:
-    """
-    How a file is streamed and how hard a dropped download is retried.
-
-    :param chunk_size: Bytes read from the network and written to storage at a time; memory use stays
-        near this size whatever the file size.
-    :param progress_interval: Seconds between two progress lines in the task log.
-    :param max_attempts: Tries in a row that make no progress before the copy gives up; a try that
-        received bytes resets the count, so a long download that drops now and then still finishes.
-    :param max_retry_seconds: Longest time without progress before the copy gives up.
-    :param backoff_seconds: First pause after a failed try; it doubles while tries keep failing.
-    """
-
-    chunk_size: int = DEFAULT_CHUNK_SIZE
-    progress_interval: float = DEFAULT_PROGRESS_INTERVAL_SECONDS
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    max_retry_seconds: float = DEFAULT_MAX_RETRY_SECONDS
-    backoff_seconds: float = DEFAULT_BACKOFF_SECONDS
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,8 @@ def test_transfer_pause_after_a_junk_retry_after_is_finite(scripted_server, monk
     from airflow.providers.common.compat.sdk import ObjectStoragePath
 
     from airflow_provider_offcloud.transfers.links import DownloadLinkOpener
-    from airflow_provider_offcloud.transfers.streaming import RangedCopier, StreamSettings
+    from airflow_provider_offcloud.transfers.settings import StreamSettings
+    from airflow_provider_offcloud.transfers.streaming import RangedCopier
 
     answered = {"count": 0}
 

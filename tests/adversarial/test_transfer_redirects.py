@@ -11,7 +11,8 @@ from airflow.providers.common.compat.sdk import ObjectStoragePath
 from airflow_provider_offcloud.hooks.offcloud import OffcloudHook
 from airflow_provider_offcloud.transfers.errors import OffcloudTransferError
 from airflow_provider_offcloud.transfers.links import DownloadLinkOpener
-from airflow_provider_offcloud.transfers.streaming import RangedCopier, StreamSettings
+from airflow_provider_offcloud.transfers.settings import StreamSettings
+from airflow_provider_offcloud.transfers.streaming import RangedCopier
 
 if TYPE_CHECKING:
     from pathlib import Path

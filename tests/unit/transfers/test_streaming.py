@@ -18,7 +18,8 @@ from airflow_provider_offcloud.retry import MAX_SINGLE_WAIT_SECONDS
 from airflow_provider_offcloud.transfers import streaming
 from airflow_provider_offcloud.transfers.errors import OffcloudLinkRefusedError, OffcloudSizeMismatchError
 from airflow_provider_offcloud.transfers.links import DownloadLinkOpener
-from airflow_provider_offcloud.transfers.streaming import RangedCopier, StreamSettings
+from airflow_provider_offcloud.transfers.settings import StreamSettings
+from airflow_provider_offcloud.transfers.streaming import RangedCopier
 
 LINK = f"{CDN}/cdn/tok/secret-token/data.bin"
 CONTENT = os.urandom(300_000)
