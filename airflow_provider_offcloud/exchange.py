@@ -9,6 +9,7 @@ secrets are kept out of messages, and the words of every authentication failure.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from airflow_provider_offcloud.exceptions import (
     OffcloudApiError,
@@ -30,6 +31,16 @@ NO_CONNECTION = "the service could not be reached or refused the connection"
 NO_ANSWER = "the service did not answer within {timeout:g} s"
 CUT_OFF = "the connection broke before the answer was complete"
 TLS_FAILED = "the TLS handshake failed (check the certificate, or the connection's extra 'verify')"
+
+
+def is_offcloud(base_url: str) -> bool:
+    """
+    Tell whether a connection talks to Offcloud itself rather than the emulator or a proxy.
+
+    :param base_url: The API address of the connection.
+    """
+    host = urlsplit(base_url).hostname or ""
+    return host == "offcloud.com" or host.endswith(".offcloud.com")
 
 
 def routes_in_order(operation: str, remembered: Route | None) -> tuple[Route, ...]:
@@ -169,15 +180,17 @@ def no_session_cookie(conn_id: str) -> OffcloudAuthError:
     )
 
 
-def api_key_refused(conn_id: str) -> OffcloudAuthError:
+def api_key_refused(conn_id: str, base_url: str) -> OffcloudAuthError:
     """
     The service refused the API key (``NOAUTH``); there is no other way to log in.
 
     :param conn_id: The connection id.
+    :param base_url: The API address, to point at the right place to find a valid key.
     """
+    where = ACCOUNT_PAGE if is_offcloud(base_url) else f"the service at {base_url}"
     return OffcloudAuthError(
         f"Offcloud refused the API key of connection {conn_id!r} (NOAUTH): the key is wrong, revoked or "
-        f"expired. Copy the current key from {ACCOUNT_PAGE} into the extra 'api_key'."
+        f"expired. Copy the current key from {where} into the extra 'api_key'."
     )
 
 

@@ -440,7 +440,7 @@ class OffcloudHook(BaseHook):
             return self._call_routes(operation, request_id, params, query, submitted_link)
         except OffcloudSessionExpiredError:
             if self.settings.uses_api_key:
-                raise exchange.api_key_refused(self.offcloud_conn_id) from None
+                raise exchange.api_key_refused(self.offcloud_conn_id, self.settings.base_url) from None
             self.log.info("The Offcloud session has expired; logging in again.")
             self._logged_in = False
             self._password_login()
@@ -642,8 +642,7 @@ class OffcloudHook(BaseHook):
         Offcloud itself serves them from a per-server subdomain (``https://{server}.offcloud.com``); any
         other address (the emulator, a proxy) serves them from the API's own origin.
         """
-        host = urlsplit(self.settings.base_url).hostname or ""
-        if server and (host == "offcloud.com" or host.endswith(".offcloud.com")):
+        if server and exchange.is_offcloud(self.settings.base_url):
             return f"https://{server}.offcloud.com"
         return self.settings.base_url
 

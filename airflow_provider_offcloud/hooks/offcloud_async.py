@@ -257,7 +257,7 @@ class OffcloudAsyncHook(BaseHook):
             return await self._call_routes(operation, params=params)
         except OffcloudSessionExpiredError:
             if settings.uses_api_key:
-                raise exchange.api_key_refused(self.offcloud_conn_id) from None
+                raise exchange.api_key_refused(self.offcloud_conn_id, settings.base_url) from None
             await self._log_in_again(generation)
 
         try:
