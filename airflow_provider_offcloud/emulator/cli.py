@@ -9,8 +9,6 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import uvicorn
-
 from airflow_provider_offcloud.emulator.accounts import ALL_ADDONS, Addon
 from airflow_provider_offcloud.emulator.app import build_app
 from airflow_provider_offcloud.emulator.background_server import (
@@ -18,7 +16,9 @@ from airflow_provider_offcloud.emulator.background_server import (
     quiet_uvicorn_logging,
     uvicorn_config,
 )
+from airflow_provider_offcloud.emulator.banner import ready_lines
 from airflow_provider_offcloud.emulator.demo import DEMO_API_KEY, DEMO_EMAIL, DEMO_PASSWORD, demo_account
+from airflow_provider_offcloud.emulator.foreground import ForegroundServer
 from airflow_provider_offcloud.emulator.state import EmulatorOptions, EmulatorState
 
 if TYPE_CHECKING:
@@ -124,10 +124,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     host_in_url = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
     state.base_url = f"http://{host_in_url}:{port}"
 
+    def announce_ready() -> None:
+        for line in ready_lines(state.base_url, account):
+            print(line, file=sys.stderr, flush=True)
+
     quiet_uvicorn_logging()
-    print(f"Offcloud emulator on {state.base_url} for {account.email}", file=sys.stderr, flush=True)
+    server = ForegroundServer(
+        uvicorn_config(build_app(state), arguments.host, port),
+        on_ready=announce_ready,
+        on_stop=state.runner.aclose,
+    )
     try:
-        uvicorn.Server(uvicorn_config(build_app(state), arguments.host, port)).run(sockets=[listening_socket])
+        server.run(sockets=[listening_socket])
     finally:
         if arguments.data_dir is None:
             shutil.rmtree(data_dir, ignore_errors=True)
