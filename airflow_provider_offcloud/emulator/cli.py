@@ -24,6 +24,8 @@ from airflow_provider_offcloud.emulator.state import EmulatorOptions, EmulatorSt
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from airflow_provider_offcloud.emulator.request_log import RequestLogEntry
+
 _ADDON_SWITCHES = {
     Addon.PREMIUM: "--without-premium",
     Addon.LINKS: "--without-links",
@@ -84,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="refuse submissions of a plan without premium with HTTP 402 'premium required' (2026 service)",
     )
+    parser.add_argument(
+        "--log-requests",
+        action="store_true",
+        help=(
+            "print one line per request: method, path, route name and HTTP status "
+            "(never the query string, headers or body, which carry keys and passwords)"
+        ),
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed for reproducible request ids")
     parser.add_argument(
         "--data-dir",
@@ -92,6 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for downloaded, seeded and remote content (default: a temporary folder removed on exit)",
     )
     return parser
+
+
+def print_request(entry: RequestLogEntry) -> None:
+    """
+    Print one served request on the standard error stream.
+
+    :param entry: The request, without query string, headers or body.
+    """
+    print(entry.as_line(), file=sys.stderr, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -123,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     state = EmulatorState([account], data_dir, seed=arguments.seed, options=options)
     host_in_url = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
     state.base_url = f"http://{host_in_url}:{port}"
+
+    if arguments.log_requests:
+        state.request_log.add_listener(print_request)
 
     def announce_ready() -> None:
         for line in ready_lines(state.base_url, account):

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING
 from airflow_provider_offcloud.emulator.route_names import NOT_FOUND
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+#: Longest path shown by :meth:`RequestLogEntry.as_line`; longer ones are cut and end with ``...``.
+MAX_SHOWN_PATH_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,20 @@ class RequestLogEntry:
     route: str
     status_code: int
 
+    def as_line(self) -> str:
+        """
+        Return the entry as one line of text: method, path, route name, status.
+
+        Characters that could break the line or fake another one (new lines, terminal escapes) are shown
+        as escapes, and very long paths are cut, because anyone who can reach the port chooses the path.
+        """
+        path = self.path
+        if len(path) > MAX_SHOWN_PATH_LENGTH:
+            path = path[:MAX_SHOWN_PATH_LENGTH] + "..."
+        shown_path = "".join(char if char.isprintable() else repr(char)[1:-1] for char in path)
+        shown_method = "".join(char if char.isprintable() else repr(char)[1:-1] for char in self.method)
+        return f"{shown_method} {shown_path} {self.route} {self.status_code}"
+
 
 class RequestLog:
     """
@@ -42,14 +61,27 @@ class RequestLog:
 
     def __init__(self, max_entries: int = 10_000) -> None:
         self._entries: collections.deque[RequestLogEntry] = collections.deque(maxlen=max_entries)
+        self._listeners: list[Callable[[RequestLogEntry], None]] = []
+
+    def add_listener(self, listener: Callable[[RequestLogEntry], None]) -> None:
+        """
+        Call a function with every entry recorded from now on, such as a printer of request lines.
+
+        Listeners run on the server's event loop: they must be quick and must not raise.
+
+        :param listener: Function taking the new entry.
+        """
+        self._listeners.append(listener)
 
     def record(self, entry: RequestLogEntry) -> None:
         """
-        Append an entry.
+        Append an entry and hand it to the listeners.
 
         :param entry: The served request.
         """
         self._entries.append(entry)
+        for listener in self._listeners:
+            listener(entry)
 
     def entries(self, route: str | None = None) -> list[RequestLogEntry]:
         """

@@ -14,6 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 
 from airflow_provider_offcloud.emulator import DEMO_API_KEY, DEMO_PASSWORD
@@ -171,3 +172,41 @@ def test_ready_lines_show_a_typed_api_key_but_never_the_password(start_command):
 
     assert connection["extra"] == {"api_key": "TYPEDKEY000000000000000000000000"}
     assert not any("typed-secret-pw" in line for line in command.lines)
+
+
+def _client(base_url: str) -> httpx.Client:
+    return httpx.Client(base_url=base_url, trust_env=False, timeout=10)
+
+
+def test_log_requests_prints_each_request_without_secrets(start_command):
+    command = start_command("--log-requests")
+
+    with _client(command.base_url) as client:
+        client.get("/api/account/info", params={"key": DEMO_API_KEY})
+        client.post(
+            "/api/login", data={"username": "demo@example.com", "password": DEMO_PASSWORD}, params={"x": "q1"}
+        )
+        client.get("/api/cloud/history", headers={"Authorization": "Bearer HEADERKEY0000000000000000000000"})
+    command.wait_for_line("/api/cloud/history")
+    _exit_code, lines = command.interrupt()
+
+    assert "GET /api/account/info account_info 200" in lines
+    assert "POST /api/login login 200" in lines
+    assert any(line.startswith("GET /api/cloud/history cloud_history ") for line in lines)
+    printed = "\n".join(lines)
+    assert "key=" not in printed
+    assert "q1" not in printed
+    assert DEMO_PASSWORD not in printed
+    assert "HEADERKEY" not in printed
+    assert printed.count(DEMO_API_KEY) == 2
+
+
+def test_requests_are_not_printed_without_the_switch(start_command):
+    command = start_command()
+
+    with _client(command.base_url) as client:
+        answered = client.get("/api/account/info", params={"key": DEMO_API_KEY})
+    _exit_code, lines = command.interrupt()
+
+    assert answered.status_code == 200
+    assert not any("/api/account/info" in line for line in lines)
