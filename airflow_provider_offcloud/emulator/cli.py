@@ -18,7 +18,7 @@ from airflow_provider_offcloud.emulator.background_server import (
 )
 from airflow_provider_offcloud.emulator.banner import ready_lines
 from airflow_provider_offcloud.emulator.demo import DEMO_API_KEY, DEMO_EMAIL, DEMO_PASSWORD, demo_account
-from airflow_provider_offcloud.emulator.foreground import ForegroundServer
+from airflow_provider_offcloud.emulator.foreground import ForegroundServer, serve_until_stopped
 from airflow_provider_offcloud.emulator.state import EmulatorOptions, EmulatorState
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def print_request(entry: RequestLogEntry) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """
-    Run the emulator until interrupted.
+    Run the emulator until Ctrl-C or SIGTERM, then remove the temporary data folder and return 0.
 
     :param argv: Command line arguments without the program name; ``sys.argv[1:]`` when ``None``.
     """
@@ -157,10 +157,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         on_stop=state.runner.aclose,
     )
     try:
-        server.run(sockets=[listening_socket])
+        serve_until_stopped(server, [listening_socket])
     finally:
         if arguments.data_dir is None:
             shutil.rmtree(data_dir, ignore_errors=True)
+    print("stopped", file=sys.stderr, flush=True)
     return 0
 
 

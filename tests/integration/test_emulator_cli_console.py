@@ -210,3 +210,35 @@ def test_requests_are_not_printed_without_the_switch(start_command):
 
     assert answered.status_code == 200
     assert not any("/api/account/info" in line for line in lines)
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM], ids=["ctrl_c", "sigterm"])
+def test_signal_stops_with_one_line_and_removes_the_temporary_folder(start_command, tmp_path, signal_number):
+    command = start_command()
+    with _client(command.base_url) as client:
+        client.post(
+            "/api/cloud", params={"key": DEMO_API_KEY}, data={"url": "magnet:?xt=urn:btih:" + "1" * 40}
+        )
+    temporary_folders = list((tmp_path / "tmp").glob("offcloud-emu-*"))
+
+    exit_code, lines = command.stop(signal_number)
+
+    assert exit_code == 0
+    assert lines[-1] == "stopped"
+    assert not any("Traceback" in line or "Error" in line for line in lines)
+    assert len(temporary_folders) == 1
+    assert not temporary_folders[0].exists()
+
+
+def test_given_data_folder_is_kept_after_ctrl_c(start_command, tmp_path):
+    data_dir = tmp_path / "data"
+    command = start_command("--data-dir", str(data_dir))
+    with _client(command.base_url) as client:
+        client.post(
+            "/api/cloud", params={"key": DEMO_API_KEY}, data={"url": "magnet:?xt=urn:btih:" + "1" * 40}
+        )
+
+    exit_code, _lines = command.interrupt()
+
+    assert exit_code == 0
+    assert any(data_dir.rglob("demo-single.bin"))
