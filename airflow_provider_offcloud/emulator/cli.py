@@ -17,6 +17,7 @@ from airflow_provider_offcloud.emulator.background_server import (
     uvicorn_config,
 )
 from airflow_provider_offcloud.emulator.banner import ready_lines
+from airflow_provider_offcloud.emulator.cli_values import byte_count, seconds
 from airflow_provider_offcloud.emulator.demo import DEMO_API_KEY, DEMO_EMAIL, DEMO_PASSWORD, demo_account
 from airflow_provider_offcloud.emulator.foreground import ForegroundServer, serve_until_stopped
 from airflow_provider_offcloud.emulator.state import EmulatorOptions, EmulatorState
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from airflow_provider_offcloud.emulator.request_log import RequestLogEntry
+
+_PYTHON_DEFAULTS = EmulatorOptions()
 
 _ADDON_SWITCHES = {
     Addon.PREMIUM: "--without-premium",
@@ -87,6 +90,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse submissions of a plan without premium with HTTP 402 'premium required' (2026 service)",
     )
     parser.add_argument(
+        "--download-chunk-delay",
+        type=seconds,
+        default=_PYTHON_DEFAULTS.download_chunk_delay,
+        metavar="SECONDS",
+        help=(
+            "wait this long after each chunk a cloud download reads from its link, to watch it progress "
+            "and a sensor defer; with the default chunk size, 0.5 makes about 128 KiB/s "
+            "(default: %(default)s)"
+        ),
+    )
+    parser.add_argument(
+        "--download-chunk-size",
+        type=byte_count,
+        default=_PYTHON_DEFAULTS.download_chunk_size,
+        metavar="BYTES",
+        help="bytes a cloud download reads from its link per chunk (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--uncached-step-delay",
+        type=seconds,
+        default=_PYTHON_DEFAULTS.uncached_step_delay,
+        metavar="SECONDS",
+        help=(
+            f"seconds per progress step of a seeded torrent that is not cached; it takes "
+            f"{_PYTHON_DEFAULTS.uncached_steps} steps (default: %(default)s)"
+        ),
+    )
+    parser.add_argument(
         "--log-requests",
         action="store_true",
         help=(
@@ -102,6 +133,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for downloaded, seeded and remote content (default: a temporary folder removed on exit)",
     )
     return parser
+
+
+def emulator_options(arguments: argparse.Namespace) -> EmulatorOptions:
+    """
+    Return the emulator's behaviour switches as the command line sets them.
+
+    :param arguments: The parsed command line.
+    """
+    return EmulatorOptions(
+        password_login=not arguments.no_password_login,
+        proxy_list_envelope=arguments.proxy_list_envelope,
+        aria2_control_files=arguments.aria2_control_files,
+        detailed_explore=not arguments.no_detailed_explore,
+        premium_required_402=arguments.premium_required_402,
+        download_chunk_delay=arguments.download_chunk_delay,
+        download_chunk_size=arguments.download_chunk_size,
+        uncached_step_delay=arguments.uncached_step_delay,
+    )
 
 
 def print_request(entry: RequestLogEntry) -> None:
@@ -132,13 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     port = listening_socket.getsockname()[1]
 
     data_dir = arguments.data_dir or Path(tempfile.mkdtemp(prefix="offcloud-emu-"))
-    options = EmulatorOptions(
-        password_login=not arguments.no_password_login,
-        proxy_list_envelope=arguments.proxy_list_envelope,
-        aria2_control_files=arguments.aria2_control_files,
-        detailed_explore=not arguments.no_detailed_explore,
-        premium_required_402=arguments.premium_required_402,
-    )
+    options = emulator_options(arguments)
     state = EmulatorState([account], data_dir, seed=arguments.seed, options=options)
     host_in_url = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
     state.base_url = f"http://{host_in_url}:{port}"

@@ -29,6 +29,10 @@ SWITCHES = [
     "--aria2-control-files",
     "--no-detailed-explore",
     "--premium-required-402",
+    "--download-chunk-delay",
+    "--download-chunk-size",
+    "--uncached-step-delay",
+    "--log-requests",
     "--seed",
     "--data-dir",
 ]

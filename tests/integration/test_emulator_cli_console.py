@@ -242,3 +242,24 @@ def test_given_data_folder_is_kept_after_ctrl_c(start_command, tmp_path):
 
     assert exit_code == 0
     assert any(data_dir.rglob("demo-single.bin"))
+
+
+def _cloud_status(client: httpx.Client, request_id: str) -> str:
+    answer = client.post("/api/cloud/status", params={"key": DEMO_API_KEY}, data={"requestId": request_id})
+    return str(answer.json()["status"]["status"])
+
+
+def test_slow_download_switches_keep_a_cloud_download_running(start_command, origin_server):
+    # 1 KiB chunks with half a second after each: the 200 KiB file would take well over a minute.
+    command = start_command("--download-chunk-delay", "0.5", "--download-chunk-size", "1024")
+    with _client(command.base_url) as client:
+        submitted = client.post(
+            "/api/cloud", params={"key": DEMO_API_KEY}, data={"url": origin_server.url_for("medium.bin")}
+        ).json()
+        first_status = _cloud_status(client, submitted["requestId"])
+
+    exit_code, lines = command.interrupt()
+
+    assert first_status in {"created", "downloading"}
+    assert exit_code == 0
+    assert lines[-1] == "stopped"
