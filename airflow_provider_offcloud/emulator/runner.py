@@ -12,10 +12,11 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from airflow_provider_offcloud.emulator.file_names import UnsafeFileNameError, path_inside
+from airflow_provider_offcloud.emulator.speed import average_speed
 from airflow_provider_offcloud.emulator.store import ItemFile, TransferItem, TransferStatus
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Coroutine
+    from collections.abc import AsyncIterator, Callable, Coroutine
     from pathlib import Path
     from typing import Any
 
@@ -48,17 +49,22 @@ class TransferRunner:
 
     Links are fetched with a streamed ``httpx`` request written chunk by chunk to a ``.part`` file,
     so large files never sit in memory; the item's ``amount``, ``fileSize`` and speed follow the
-    bytes received. Redirects are followed by hand, at most :data:`MAX_REDIRECTS` hops, and every hop's
-    host must be in ``allowed_fetch_hosts``: a redirect elsewhere ends the item in ``error`` without
-    any request to that host.
+    bytes received, the speed being averaged since the download started (see
+    :func:`~airflow_provider_offcloud.emulator.speed.average_speed`). Redirects are followed by hand, at
+    most :data:`MAX_REDIRECTS` hops, and every hop's host must be in ``allowed_fetch_hosts``: a redirect
+    elsewhere ends the item in ``error`` without any request to that host.
 
     :param options: Emulator options (chunk size, delays, allowed hosts).
     :param seeds: Where seeded torrents' content lives.
+    :param clock: Monotonic clock in seconds the speeds are measured with; replaceable in tests.
     """
 
-    def __init__(self, options: EmulatorOptions, seeds: SeedLibrary) -> None:
+    def __init__(
+        self, options: EmulatorOptions, seeds: SeedLibrary, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._options = options
         self._seeds = seeds
+        self._clock = clock
         self._client: httpx.AsyncClient | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -226,6 +232,8 @@ class TransferRunner:
         )
 
     async def _stream_to_disk(self, item: TransferItem, part_path: Path) -> None:
+        # Timed from the request, not from the answer: connecting is part of a download's time.
+        started = self._clock()
         async with self._open(item.submitted_link) as response:
             if response.status_code >= 400:
                 item.mark_error(f"Error parsing url - HTTP code: {response.status_code} ")
@@ -234,7 +242,6 @@ class TransferRunner:
             declared_length = response.headers.get("content-length")
             total_size = int(declared_length) if declared_length and declared_length.isdigit() else None
             part_path.parent.mkdir(parents=True, exist_ok=True)
-            started = time.monotonic()
             received = 0
             item.mark_downloading(0, total_size, 0.0)
 
@@ -242,8 +249,9 @@ class TransferRunner:
                 async for chunk in response.aiter_bytes(self._options.download_chunk_size):
                     handle.write(chunk)
                     received += len(chunk)
-                    elapsed = max(time.monotonic() - started, 1e-6)
-                    item.mark_downloading(received, total_size, round(received / elapsed, 1))
+                    item.mark_downloading(
+                        received, total_size, average_speed(received, self._clock() - started)
+                    )
                     if self._options.download_chunk_delay:
                         await asyncio.sleep(self._options.download_chunk_delay)
 
@@ -252,9 +260,11 @@ class TransferRunner:
     ) -> None:
         total_size = torrent.total_size
         steps = max(self._options.uncached_steps, 1)
+        started = self._clock()
         for step in range(steps):
             await asyncio.sleep(self._options.uncached_step_delay)
-            item.mark_downloading(total_size * step // steps, total_size, float(total_size // steps))
+            amount = total_size * step // steps
+            item.mark_downloading(amount, total_size, average_speed(amount, self._clock() - started))
 
         if destination is None:
             item.mark_downloaded(self.seeded_files(torrent), is_directory=torrent.is_directory)
