@@ -263,3 +263,35 @@ def test_slow_download_switches_keep_a_cloud_download_running(start_command, ori
     assert first_status in {"created", "downloading"}
     assert exit_code == 0
     assert lines[-1] == "stopped"
+
+
+_UNCACHED_DEMO_MAGNET = "magnet:?xt=urn:btih:" + "3" * 40
+
+
+def test_uncached_demo_magnet_is_seen_before_it_is_downloaded_by_default(start_command):
+    command = start_command()
+
+    with _client(command.base_url) as client:
+        submitted = client.post(
+            "/api/cloud", params={"key": DEMO_API_KEY}, data={"url": _UNCACHED_DEMO_MAGNET}
+        )
+        first_status = _cloud_status(client, submitted.json()["requestId"])
+
+    assert submitted.json()["status"] == "created"
+    assert first_status in {"created", "downloading"}
+
+
+def test_uncached_step_delay_zero_finishes_the_uncached_demo_magnet(start_command):
+    command = start_command("--uncached-step-delay", "0")
+
+    with _client(command.base_url) as client:
+        request_id = client.post(
+            "/api/cloud", params={"key": DEMO_API_KEY}, data={"url": _UNCACHED_DEMO_MAGNET}
+        ).json()["requestId"]
+        deadline = time.monotonic() + 10
+        status = _cloud_status(client, request_id)
+        while status != "downloaded" and time.monotonic() < deadline:
+            time.sleep(0.02)
+            status = _cloud_status(client, request_id)
+
+    assert status == "downloaded"
