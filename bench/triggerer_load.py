@@ -6,7 +6,8 @@ connection in ``AIRFLOW_CONN_BENCH_OFFCLOUD``; it prints one JSON line of figure
 another process (see :mod:`bench.emulator_process`), so only the triggers' own CPU is counted here.
 
 The items start ``created``. For the first ``--lead`` poll intervals nothing changes: that is the
-waiting phase, whose requests and CPU time are the cost of waiting. Then the items turn ``downloaded`` one
+waiting phase; its requests and CPU time from the second interval on (the first holds the start-up) are
+the steady cost of waiting. Then the items turn ``downloaded`` one
 after another, evenly spread over ``--finish-window`` intervals: the completion phase, which measures the
 delay from an item turning ``downloaded`` to its event.
 """
@@ -83,21 +84,24 @@ async def _sample_sockets(peak: list[int]) -> None:
         await asyncio.sleep(_SAMPLE_SECONDS)
 
 
-async def _note_cpu_at(moment: float, readings: dict[str, float]) -> None:
-    """Record CPU seconds and wall time when the waiting phase ends (late if the loop is busy)."""
-    await asyncio.sleep(max(moment - time.time(), 0))
-    readings["cpu"] = time.process_time()
-    readings["wall"] = time.time()
+async def _note_cpu_at(moments: dict[str, float], readings: dict[str, tuple[float, float]]) -> None:
+    """Record CPU seconds and wall time at named moments (late if the event loop is busy)."""
+    for name, moment in sorted(moments.items(), key=lambda named: named[1]):
+        await asyncio.sleep(max(moment - time.time(), 0))
+        readings[name] = (time.process_time(), time.time())
 
 
 async def _wait_all(
-    triggers: list[BaseTrigger], stop_after: float, waiting_ends: float, readings: dict[str, float]
+    triggers: list[BaseTrigger],
+    stop_after: float,
+    moments: dict[str, float],
+    readings: dict[str, tuple[float, float]],
 ) -> tuple[dict[str, tuple[float, str]], float, int, int]:
     fired: dict[str, tuple[float, str]] = {}
     sockets_before = open_socket_count()
     peak_sockets = [sockets_before]
     sampler = asyncio.ensure_future(_sample_sockets(peak_sockets))
-    phase_clock = asyncio.ensure_future(_note_cpu_at(waiting_ends, readings))
+    phase_clock = asyncio.ensure_future(_note_cpu_at(moments, readings))
     started = time.monotonic()
     tasks = [asyncio.ensure_future(_run_like_the_triggerer(trigger, fired)) for trigger in triggers]
     done, pending = await asyncio.wait(tasks, timeout=stop_after)
@@ -140,11 +144,15 @@ def measure(arguments: argparse.Namespace) -> dict[str, Any]:
     while time.time() < start:
         time.sleep(0.01)
 
-    readings: dict[str, float] = {}
+    # The first interval holds the start-up (connection, login, every wait joining): steady waiting is
+    # measured from the second interval to the first finish.
+    steady_begins = start + interval
+    readings: dict[str, tuple[float, float]] = {}
     cpu_started = time.process_time()
     stop_after = arguments.max_intervals * interval if arguments.max_intervals else deadline - time.time()
+    moments = {"steady_begins": steady_begins, "waiting_ends": waiting_ends}
     fired, elapsed, peak_sockets, still_waiting = asyncio.run(
-        _wait_all(triggers, stop_after, waiting_ends, readings)
+        _wait_all(triggers, stop_after, moments, readings)
     )
     cpu_seconds = time.process_time() - cpu_started
 
@@ -152,9 +160,12 @@ def measure(arguments: argparse.Namespace) -> dict[str, Any]:
     finished = emulator.finished_at()
     delays = [fired[request_id][0] - finished[request_id] for request_id in fired if request_id in finished]
     routes: dict[str, int] = counts["routes"]
-    waiting_requests = [route for moment, route in counts["times"] if moment < waiting_ends]
-    waiting_seconds = readings.get("wall", waiting_ends) - start
-    waiting_cpu = readings.get("cpu", cpu_started + cpu_seconds) - cpu_started
+    waiting_requests = [route for moment, route in counts["times"] if steady_begins <= moment < waiting_ends]
+    steady_intervals = arguments.lead - 1
+    cpu_at_begin, wall_at_begin = readings.get("steady_begins", (cpu_started, start))
+    cpu_at_end, wall_at_end = readings.get("waiting_ends", (cpu_started + cpu_seconds, time.time()))
+    waiting_cpu = cpu_at_end - cpu_at_begin
+    waiting_seconds = max(wall_at_end - wall_at_begin, 1e-9)
     requests = sum(routes.values())
     return {
         "design": arguments.design,
@@ -170,7 +181,8 @@ def measure(arguments: argparse.Namespace) -> dict[str, Any]:
         "status_reads": routes.get("cloud_status", 0),
         "history_reads": routes.get("cloud_history", 0),
         "logins": routes.get("login", 0),
-        "waiting_requests_per_interval": len(waiting_requests) / arguments.lead,
+        "requests_per_interval": requests / (elapsed / interval),
+        "waiting_requests_per_interval": len(waiting_requests) / steady_intervals,
         "waiting_core_share": waiting_cpu / waiting_seconds,
         "waiting_cpu_seconds_per_minute": waiting_cpu / waiting_seconds * 60,
         "connections_opened": counts["connections"],
