@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
+
+from airflow_provider_offcloud.emulator.cli import build_parser
 
 pytestmark = pytest.mark.integration
 
@@ -101,3 +105,16 @@ def test_command_serves_the_configured_account(cli_emulator):
     assert info["email"] == "ops@example.com"
     assert refused.json() == {"not_available": "cloud"}
     assert login.status_code == 404
+
+
+def test_switches_named_in_the_emulator_guide_exist():
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "emulator.rst").read_text(encoding="utf-8")
+    known = {switch for action in build_parser()._actions for switch in action.option_strings}
+
+    # Switches appear as inline literals (``--log-requests``) or in commands starting with the program.
+    command_lines = [line for line in guide.splitlines() if line.strip().startswith("offcloud-emulator ")]
+    named = set(re.findall(r"``(--[a-z][a-z0-9-]*)", guide))
+    named |= {word for line in command_lines for word in line.split() if word.startswith("--")}
+
+    assert named, "the guide should show how to use the command's switches"
+    assert named <= known, f"the guide names switches the command does not have: {sorted(named - known)}"
