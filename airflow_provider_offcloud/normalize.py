@@ -15,7 +15,7 @@ import binascii
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any, TypedDict
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -233,17 +233,20 @@ def normalize_item(payload: Any) -> OffcloudItem:
     )
 
 
-def normalize_items(payload: Any) -> list[OffcloudItem]:
+def normalize_items(payload: Any, request_ids: Collection[str] | None = None) -> list[OffcloudItem]:
     """
     Normalise a list of items (cloud history): bare array, ``{"history": [...]}`` or ``{"data": [...]}``.
 
     Entries without a request id are dropped: the old service returned placeholders in history.
 
     :param payload: A decoded JSON answer.
+    :param request_ids: Normalise only the entries of these items; an account's history can hold
+        thousands of entries when a caller wants a few.
     """
     items = []
     for record in as_records(payload, "history", "data", "list", "requests", "items"):
-        if first_present(record, "requestId", "request_id", "id") is not None:
+        request_id = first_present(record, "requestId", "request_id", "id")
+        if request_id is not None and (request_ids is None or str(request_id) in request_ids):
             items.append(normalize_item(record))
     return items
 

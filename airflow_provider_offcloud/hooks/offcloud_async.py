@@ -33,6 +33,8 @@ from airflow_provider_offcloud.retry import retry_policy
 from airflow_provider_offcloud.settings import OffcloudSettings
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from airflow.providers.common.compat.sdk import Connection
 
 #: Sockets one client may hold open at once, however many waits share it.
@@ -242,9 +244,13 @@ class OffcloudAsyncHook(BaseHook):
             return await self.remote_status(request_id)
         return await self.cloud_status(request_id)
 
-    async def cloud_history(self) -> list[OffcloudItem]:
-        """Return the account's cloud items, newest first: one request reports on every item at once."""
-        return normalize_items(await self._call("cloud_history"))
+    async def cloud_history(self, request_ids: Collection[str] | None = None) -> list[OffcloudItem]:
+        """
+        Return the account's cloud items, newest first: one request reports on every item at once.
+
+        :param request_ids: Return only these items (the others are not even normalised).
+        """
+        return normalize_items(await self._call("cloud_history"), request_ids)
 
     # -- plumbing ----------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -138,6 +139,7 @@ class OffcloudDownloadTrigger(BaseTrigger):
         interval = self.poll_interval
         last_item: OffcloudItem | None = None
         last_fault: BaseException | None = None
+        progress_log = _ProgressLog()
 
         while True:
             remaining = None if self.deadline is None else self.deadline - time.time()
@@ -165,7 +167,8 @@ class OffcloudDownloadTrigger(BaseTrigger):
             if item is None:  # pragma: no cover - an observation holds an item or an error
                 continue
             last_item, last_fault = item, None
-            self.log.info("Offcloud %s item %s: %s", self.kind, self.request_id, describe_progress(item))
+            if progress_log.worth_logging(describe_progress(item), time.monotonic()):
+                self.log.info("Offcloud %s item %s: %s", self.kind, self.request_id, progress_log.last_line)
 
             status = OffcloudStatus.parse(item["status"])
             if status.is_success:
@@ -199,3 +202,29 @@ def _ends_the_wait(error: BaseException) -> bool:
     if isinstance(error, OffcloudPermanentError | OffcloudRouteMissingError):
         return True
     return not isinstance(error, OffcloudError)
+
+
+class _ProgressLog:
+    """
+    Decide which progress lines a wait writes: every change, and an unchanged line every few minutes.
+
+    A triggerer may hold thousands of waits; a line from each at every poll would cost more than the polls.
+    """
+
+    REPEAT_AFTER_SECONDS = 300.0
+
+    def __init__(self) -> None:
+        self.last_line: str | None = None
+        self._logged_at = -math.inf
+
+    def worth_logging(self, line: str, now: float) -> bool:
+        """
+        Whether to log ``line`` now; remembers it when so.
+
+        :param line: The progress line.
+        :param now: A monotonic clock reading.
+        """
+        if line == self.last_line and now - self._logged_at < self.REPEAT_AFTER_SECONDS:
+            return False
+        self.last_line, self._logged_at = line, now
+        return True

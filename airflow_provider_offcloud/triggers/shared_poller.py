@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -76,6 +77,7 @@ class Waiter:
     interval: float
     next_due: float = 0.0
     last_served: float | None = None
+    delivered: bool = False
     inbox: asyncio.Queue[Observation] = field(default_factory=asyncio.Queue)
     poller: SharedPoller | None = None
 
@@ -90,6 +92,13 @@ class Waiter:
 
         :param timeout: Seconds to wait at most; ``None`` waits as long as it takes.
         """
+        if self.delivered and self.last_served is not None:
+            # Due again only once the last observation was taken: a round that ran long must not poll an
+            # item twice before its waiter has even looked at the first answer.
+            self.delivered = False
+            self.next_due = self.last_served + self.interval
+            if self.poller is not None:
+                self.poller.wake()
         getter = asyncio.ensure_future(self.inbox.get())
         try:
             await _wait_at_most(getter, timeout)
@@ -123,6 +132,7 @@ class SharedPoller:
         self.conn_id = conn_id
         self.client = client
         self._waiters: set[Waiter] = set()
+        self._waiters_per_item: Counter[str] = Counter()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._history_supported = True
@@ -147,7 +157,9 @@ class SharedPoller:
         loop = asyncio.get_running_loop()
         waiter.poller = self
         waiter.next_due = loop.time()
-        self._waiters.add(waiter)
+        if waiter not in self._waiters:
+            self._waiters.add(waiter)
+            self._waiters_per_item[waiter.request_id] += 1
         if self._task is None or self._task.done():
             self._task = loop.create_task(self._run(), name=f"offcloud-poller-{self.conn_id}")
             self._task.add_done_callback(self._report_crash)
@@ -159,9 +171,14 @@ class SharedPoller:
 
         :param waiter: The leaving waiter.
         """
-        self._waiters.discard(waiter)
         waiter.poller = None
-        if not any(other.request_id == waiter.request_id for other in self._waiters):
+        if waiter not in self._waiters:
+            return
+        self._waiters.discard(waiter)
+        # Counted rather than searched: with thousands of waits, a search per leave adds up to N squared.
+        self._waiters_per_item[waiter.request_id] -= 1
+        if self._waiters_per_item[waiter.request_id] <= 0:
+            del self._waiters_per_item[waiter.request_id]
             self._status_seen.pop(waiter.request_id, None)
             self._latest.pop(waiter.request_id, None)
 
@@ -203,14 +220,16 @@ class SharedPoller:
             for waiter in due:
                 # Not due again until served: a slow poll must not be started twice for the same waiter.
                 waiter.next_due = math.inf
+            round_started = now
             observations = await self._observe({waiter.key for waiter in due})
 
-            served_at = loop.time()
             for waiter in due:
                 if waiter not in self._waiters:
                     continue
-                waiter.last_served = served_at
-                waiter.next_due = served_at + waiter.interval
+                # Counted from the start of the round, so a slow round does not stretch every interval;
+                # the waiter is scheduled again when it asks for its next observation.
+                waiter.last_served = round_started
+                waiter.delivered = True
                 waiter.inbox.put_nowait(observations[waiter.key])
 
     def _report_crash(self, task: asyncio.Task[None]) -> None:
@@ -253,7 +272,7 @@ class SharedPoller:
             return {}, cloud_ids
         try:
             self.history_reads += 1
-            history = await self.client.cloud_history()
+            history = await self.client.cloud_history(set(cloud_ids))
         except OffcloudRouteMissingError:
             log.info("Offcloud at %s has no cloud history; reading each item's status.", self.conn_id)
             self._history_supported = False
