@@ -4,8 +4,8 @@ The one-command demo: a real data file goes through Offcloud (the local emulator
 What it does, in order:
 
 1. Fetches a real public data set that ships inside a package on the Python package index: the Seattle
-   weather table (daily NOAA observations, 2012-2015) of the Vega project's ``vega-datasets`` 0.9.0
-   (BSD-3-Clause), and puts it on a local file server on 127.0.0.1.
+   weather table (daily observations 2012-2015 from public-domain NOAA data) of ``vega-datasets`` 0.9.0
+   (MIT licence), and puts it on a local file server on 127.0.0.1.
 2. Starts the local Offcloud emulator on 127.0.0.1, slowed down so that the wait is long enough to be
    seen, and points the ``offcloud_default`` connection at it through an environment variable.
 3. Runs the example DAG ``offcloud_cloud_ingest`` with ``airflow dags test``: submit the link, wait in a
