@@ -98,7 +98,7 @@ class Waiter:
             self.delivered = False
             self.next_due = self.last_served + self.interval
             if self.poller is not None:
-                self.poller.wake()
+                self.poller.due_at(self.next_due)
         getter = asyncio.ensure_future(self.inbox.get())
         try:
             await _wait_at_most(getter, timeout)
@@ -117,7 +117,7 @@ class Waiter:
         if self.last_served is not None and self.next_due != math.inf:
             self.next_due = self.last_served + seconds
         if self.poller is not None:
-            self.poller.wake()
+            self.poller.due_at(self.next_due)
 
 
 class SharedPoller:
@@ -134,6 +134,8 @@ class SharedPoller:
         self._waiters: set[Waiter] = set()
         self._waiters_per_item: Counter[str] = Counter()
         self._wake = asyncio.Event()
+        # When the loop will look at its waiters next on its own; -inf while a round runs (it looks after).
+        self._planned_look = math.inf
         self._task: asyncio.Task[None] | None = None
         self._history_supported = True
         self._status_seen: dict[str, str] = {}
@@ -186,6 +188,18 @@ class SharedPoller:
         """Make the poll loop look again at when the next waiter is due."""
         self._wake.set()
 
+    def due_at(self, when: float) -> None:
+        """
+        Tell the loop a waiter is due at ``when``; it is woken only if it would otherwise look later.
+
+        With thousands of waiters rescheduling themselves after each round, waking the loop for each one
+        would make it scan every waiter thousands of times per round.
+
+        :param when: Event-loop time at which the waiter is due.
+        """
+        if when < self._planned_look:
+            self._wake.set()
+
     async def close(self) -> None:
         """Stop the poll loop and close the shared client."""
         if self._task is not None and not self._task.done():
@@ -205,11 +219,13 @@ class SharedPoller:
             earliest = min((waiter.next_due for waiter in self._waiters), default=math.inf)
             if earliest > now:
                 timeout = None if earliest == math.inf else earliest - now
+                self._planned_look = earliest
                 woken = asyncio.ensure_future(self._wake.wait())
                 try:
                     await _wait_at_most(woken, timeout)
                 finally:
                     woken.cancel()
+                    self._planned_look = -math.inf
                 continue
 
             due = [waiter for waiter in self._waiters if waiter.next_due <= now]
@@ -305,8 +321,18 @@ class SharedPoller:
         return answered, unanswered
 
     def _unchanged(self, request_id: str, entry: OffcloudItem) -> bool:
-        """Whether a history entry can stand for the item: still working and in the status seen last."""
-        if OffcloudStatus.parse(entry["status"]).is_terminal:
+        """
+        Whether a history entry can stand for the item without reading the item's own status.
+
+        A downloaded entry can: it ends the wait, and the worker that resumes reads what it needs (files,
+        sizes) itself, so a status read per finished item would double the cost of every finish. A failed
+        entry cannot, since only the item's status carries Offcloud's error message; nor can an entry
+        whose status changed, whose status read brings the progress figures.
+        """
+        status = OffcloudStatus.parse(entry["status"])
+        if status.is_success:
+            return True
+        if status.is_failure:
             return False
         seen = self._status_seen.get(request_id)
         return seen is None or seen == entry["status"]

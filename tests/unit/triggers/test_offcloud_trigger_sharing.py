@@ -13,6 +13,18 @@ POLL_INTERVAL = 0.05
 WAIT_SECONDS = 0.6
 
 
+# A loopback port nothing listens on: the emulator's fetch fails at once, without leaving the machine.
+UNREACHABLE_LINK = "http://127.0.0.1:9/missing.bin"
+
+
+async def _until_failed(emulator, request_id: str) -> None:
+    for _ in range(200):
+        if emulator.item(request_id).status.value == "error":
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"item {request_id} did not fail")
+
+
 def zombie_magnet(number: int) -> str:
     """A magnet the emulator holds no torrent for: its item stays ``created`` forever."""
     return f"magnet:?xt=urn:btih:{number + 1:040x}&dn=zombie-{number}"
@@ -47,22 +59,27 @@ async def test_many_waits_cost_one_login_and_one_history_read_per_round(
     assert shared_poller.active_poller(password_conn) is None
 
 
-async def test_only_finished_items_get_their_own_status_read(emulator, submit, api_key_conn, make_trigger):
+async def test_only_failed_items_get_their_own_status_read(emulator, submit, api_key_conn, make_trigger):
     finished = [
         submit(torrent.magnet)["requestId"] for torrent in (DEMO_SINGLE_FILE_TORRENT, DEMO_MULTI_FILE_TORRENT)
     ]
+    failed = [submit(UNREACHABLE_LINK)["requestId"]]
     pending = [submit(zombie_magnet(number))["requestId"] for number in range(5)]
+    await _until_failed(emulator, failed[0])
     emulator.request_log.clear()
     deadline = time.time() + 0.3
     triggers = [
-        make_trigger(api_key_conn, request_id, deadline=deadline) for request_id in finished + pending
+        make_trigger(api_key_conn, request_id, deadline=deadline)
+        for request_id in finished + failed + pending
     ]
 
     events = await asyncio.gather(*(trigger.run().__anext__() for trigger in triggers))
 
     outcomes = [event.payload["status"] for event in events]
-    assert outcomes == ["success"] * 2 + ["timeout"] * 5
-    assert len(emulator.request_log.entries("cloud_status")) == len(finished)
+    assert outcomes == ["success"] * 2 + ["error"] + ["timeout"] * 5
+    # Downloaded items end on their history entry; only the failed one needs its status (for the message).
+    assert len(emulator.request_log.entries("cloud_status")) == len(failed)
+    assert "Error during downloading" in events[2].payload["message"]
 
 
 async def test_two_waits_for_the_same_item_share_its_reads(emulator, submit, api_key_conn, make_trigger):
@@ -74,7 +91,7 @@ async def test_two_waits_for_the_same_item_share_its_reads(emulator, submit, api
     )
 
     assert [event.payload["status"] for event in events] == ["success", "success"]
-    assert len(emulator.request_log.entries("cloud_status")) == 1
+    assert len(emulator.request_log.entries("cloud_history")) == 1, "one read answers both waits"
 
 
 def test_each_event_loop_gets_its_own_poller(emulator, submit, api_key_conn, make_trigger):
