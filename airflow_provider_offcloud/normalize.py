@@ -233,7 +233,11 @@ def normalize_item(payload: Any) -> OffcloudItem:
     )
 
 
-def normalize_items(payload: Any, request_ids: Collection[str] | None = None) -> list[OffcloudItem]:
+def normalize_items(
+    payload: Any,
+    request_ids: Collection[str] | None = None,
+    reuse: dict[str, tuple[Mapping[str, Any], OffcloudItem]] | None = None,
+) -> list[OffcloudItem]:
     """
     Normalise a list of items (cloud history): bare array, ``{"history": [...]}`` or ``{"data": [...]}``.
 
@@ -242,12 +246,22 @@ def normalize_items(payload: Any, request_ids: Collection[str] | None = None) ->
     :param payload: A decoded JSON answer.
     :param request_ids: Normalise only the entries of these items; an account's history can hold
         thousands of entries when a caller wants a few.
+    :param reuse: Entries normalised before, by request id, kept up to date here: an entry whose record is
+        unchanged is not normalised again (a poller reading the same history every few seconds).
     """
     items = []
     for record in as_records(payload, "history", "data", "list", "requests", "items"):
         request_id = first_present(record, "requestId", "request_id", "id")
-        if request_id is not None and (request_ids is None or str(request_id) in request_ids):
-            items.append(normalize_item(record))
+        if request_id is None or (request_ids is not None and str(request_id) not in request_ids):
+            continue
+        known = reuse.get(str(request_id)) if reuse is not None else None
+        if known is not None and known[0] == record:
+            items.append(known[1])
+            continue
+        item = normalize_item(record)
+        if reuse is not None:
+            reuse[str(request_id)] = (record, item)
+        items.append(item)
     return items
 
 

@@ -244,13 +244,19 @@ class OffcloudAsyncHook(BaseHook):
             return await self.remote_status(request_id)
         return await self.cloud_status(request_id)
 
-    async def cloud_history(self, request_ids: Collection[str] | None = None) -> list[OffcloudItem]:
+    async def cloud_history(
+        self,
+        request_ids: Collection[str] | None = None,
+        reuse: dict[str, tuple[Mapping[str, Any], OffcloudItem]] | None = None,
+    ) -> list[OffcloudItem]:
         """
         Return the account's cloud items, newest first: one request reports on every item at once.
 
         :param request_ids: Return only these items (the others are not even normalised).
+        :param reuse: Entries normalised by an earlier call, reused where the record has not changed
+            (see :func:`~airflow_provider_offcloud.normalize.normalize_items`).
         """
-        return normalize_items(await self._call("cloud_history"), request_ids)
+        return normalize_items(await self._call("cloud_history"), request_ids, reuse)
 
     # -- plumbing ----------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -34,7 +34,7 @@ from airflow_provider_offcloud.exceptions import (
 from airflow_provider_offcloud.status import OffcloudStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
     from airflow_provider_offcloud.hooks.offcloud_async import OffcloudAsyncHook
     from airflow_provider_offcloud.normalize import OffcloudItem
@@ -78,13 +78,15 @@ class Waiter:
     next_due: float = 0.0
     last_served: float | None = None
     delivered: bool = False
-    inbox: asyncio.Queue[Observation] = field(default_factory=asyncio.Queue)
     poller: SharedPoller | None = None
+    _unread: deque[Observation] = field(default_factory=deque)
+    _reader: asyncio.Future[Observation | None] | None = None
 
-    @property
-    def key(self) -> tuple[str, str]:
-        """What the waiter waits for: kind and request id."""
-        return self.kind, self.request_id
+    key: tuple[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        # What the waiter waits for; read for every waiter at every round, so built once.
+        self.key = (self.kind, self.request_id)
 
     async def next_observation(self, timeout: float | None = None) -> Observation | None:
         """
@@ -99,13 +101,32 @@ class Waiter:
             self.next_due = self.last_served + self.interval
             if self.poller is not None:
                 self.poller.due_at(self.next_due)
-        getter = asyncio.ensure_future(self.inbox.get())
+        if self._unread:
+            return self._unread.popleft()
+
+        # One future and one timer per observation: with thousands of waits, the queue-and-wait machinery
+        # this replaces (a task, a waiter future and callbacks per observation) cost more than the polling.
+        loop = asyncio.get_running_loop()
+        reader: asyncio.Future[Observation | None] = loop.create_future()
+        self._reader = reader
+        timer = None if timeout is None else loop.call_later(max(timeout, 0.0), _answer_none, reader)
         try:
-            await _wait_at_most(getter, timeout)
+            return await reader
         finally:
-            if not getter.done():
-                getter.cancel()
-        return getter.result() if getter.done() and not getter.cancelled() else None
+            self._reader = None
+            if timer is not None:
+                timer.cancel()
+
+    def deliver(self, observation: Observation) -> None:
+        """
+        Hand the waiter an observation: at once if it is waiting for one, else for its next request.
+
+        :param observation: What the poller learned.
+        """
+        if self._reader is not None and not self._reader.done():
+            self._reader.set_result(observation)
+        else:
+            self._unread.append(observation)
 
     def set_interval(self, seconds: float) -> None:
         """
@@ -141,6 +162,7 @@ class SharedPoller:
         self._status_seen: dict[str, str] = {}
         self._latest: dict[str, OffcloudItem] = {}
         self._history_entries: dict[str, OffcloudItem] = {}
+        self._normalized_history: dict[str, tuple[Mapping[str, Any], OffcloudItem]] = {}
         self._status_slots = asyncio.Semaphore(STATUS_CONCURRENCY)
         self.history_reads = 0
         self.status_reads = 0
@@ -183,6 +205,7 @@ class SharedPoller:
             del self._waiters_per_item[waiter.request_id]
             self._status_seen.pop(waiter.request_id, None)
             self._latest.pop(waiter.request_id, None)
+            self._normalized_history.pop(waiter.request_id, None)
 
     def wake(self) -> None:
         """Make the poll loop look again at when the next waiter is due."""
@@ -239,6 +262,8 @@ class SharedPoller:
             round_started = now
             observations = await self._observe({waiter.key for waiter in due})
 
+            # Waits that end hear first: their tasks resume in this order, ahead of thousands of others.
+            due.sort(key=lambda waiter: not _ends_a_wait(observations[waiter.key]))
             for waiter in due:
                 if waiter not in self._waiters:
                     continue
@@ -246,7 +271,7 @@ class SharedPoller:
                 # the waiter is scheduled again when it asks for its next observation.
                 waiter.last_served = round_started
                 waiter.delivered = True
-                waiter.inbox.put_nowait(observations[waiter.key])
+                waiter.deliver(observations[waiter.key])
 
     def _report_crash(self, task: asyncio.Task[None]) -> None:
         """Hand an unexpected crash of the poll loop to every waiter, so none waits for nothing."""
@@ -255,7 +280,7 @@ class SharedPoller:
         error = task.exception()
         log.error("The Offcloud poller of %s stopped: %r", self.conn_id, error)
         for waiter in self._waiters:
-            waiter.inbox.put_nowait(Observation(error=error))
+            waiter.deliver(Observation(error=error))
 
     async def _observe(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Observation]:
         """Read every item due now: cloud items through one history read, the rest one by one."""
@@ -288,7 +313,7 @@ class SharedPoller:
             return {}, cloud_ids
         try:
             self.history_reads += 1
-            history = await self.client.cloud_history(set(cloud_ids))
+            history = await self.client.cloud_history(set(cloud_ids), self._normalized_history)
         except OffcloudRouteMissingError:
             log.info("Offcloud at %s has no cloud history; reading each item's status.", self.conn_id)
             self._history_supported = False
@@ -365,6 +390,18 @@ async def _wait_at_most(future: asyncio.Future[Any], timeout: float | None) -> N
     loop or wait that misses its cancellation runs on forever.
     """
     await asyncio.wait({future}, timeout=timeout)
+
+
+def _ends_a_wait(observation: Observation) -> bool:
+    """Whether an observation is likely to end its wait: an error, or an item that finished."""
+    item = observation.item
+    return item is None or OffcloudStatus.parse(item["status"]).is_terminal
+
+
+def _answer_none(reader: asyncio.Future[Observation | None]) -> None:
+    """End a wait for an observation with ``None``: its time is up."""
+    if not reader.done():
+        reader.set_result(None)
 
 
 def _fill_gaps(item: OffcloudItem, other: OffcloudItem | None) -> OffcloudItem:

@@ -357,3 +357,21 @@ def test_same_source(submitted, original, expected):
 
 def test_lower_hashes_ignores_what_is_not_text():
     assert lower_hashes(["ABC", None, 5, "def"]) == {"abc", "def"}
+
+
+def test_history_entries_are_normalised_again_only_when_their_record_changed():
+    reuse: dict = {}
+    waiting = {"requestId": "a", "status": "created"}
+
+    first = normalize_items([waiting, {"requestId": "b", "status": "queued"}], None, reuse)
+    again = normalize_items([dict(waiting), {"requestId": "b", "status": "downloaded"}], None, reuse)
+
+    assert again[0] is first[0], "an unchanged record reuses its normalised entry"
+    assert again[1] is not first[1]
+    assert again[1]["status"] == "downloaded"
+
+
+def test_history_can_be_limited_to_the_items_asked_for():
+    history = [{"requestId": "a", "status": "created"}, {"requestId": "b", "fileSize": "not a size"}]
+
+    assert [item["requestId"] for item in normalize_items(history, {"b"})] == ["b"]

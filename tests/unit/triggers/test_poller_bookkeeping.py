@@ -35,7 +35,7 @@ async def test_a_served_waiter_is_due_again_only_once_it_asks_for_the_next_obser
     waiter = Waiter("cloud", "abc", interval=5.0)
     waiter.next_due = math.inf  # what the poller sets when a round starts
     waiter.last_served, waiter.delivered = 100.0, True
-    waiter.inbox.put_nowait(object())  # type: ignore[arg-type]
+    waiter.deliver(object())  # type: ignore[arg-type]
 
     await asyncio.wait_for(waiter.next_observation(), timeout=1)
     due_after_first_ask = waiter.next_due
