@@ -107,10 +107,10 @@ def triggerer_verdicts(triggerer: dict[str, Any]) -> list[Verdict]:
         if cpu_met
         else (
             f"Every interval each of the {count:,} waits still receives an observation and a wake-up, and "
-            "every waited-for history entry is normalised again; at the default 30 s interval the same "
+            "the history answer holding all of them is decoded; at the default 30 s interval the same "
             "work costs a tenth as much per minute. Handing a waiter an observation only when its item "
-            "changed (it sleeps until a change, its deadline or its stuck time) and reusing the normalised "
-            "entry of an unchanged record would make the cost follow the changes instead of N."
+            "changed (it would sleep until a change, its deadline or its stuck time) would make the cost "
+            "follow the changes instead of N."
         ),
     )
     delay_met = ours["delay_max"] is not None and ours["delay_max"] <= interval
