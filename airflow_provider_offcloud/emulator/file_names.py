@@ -12,6 +12,14 @@ if TYPE_CHECKING:
 #: Name used when a link gives nothing usable (``/``, ``/..``, only control characters).
 FALLBACK_FILE_NAME = "download"
 
+#: Longest file name kept, in UTF-8 bytes. File systems commonly stop at 255 bytes; the margin leaves room
+#: for the endings added next to the file (``.part`` while fetching, ``.aria2`` in listings) and for the
+#: temporary names clients write while copying the file.
+MAX_FILE_NAME_BYTES = 200
+
+#: An ending longer than this (in bytes, dot included) is not taken for an extension worth keeping.
+MAX_KEPT_EXTENSION_BYTES = 32
+
 _SEPARATORS = re.compile(r"[/\\]")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -26,7 +34,8 @@ def safe_file_name(raw_name: str, fallback: str = FALLBACK_FILE_NAME) -> str:
 
     Percent escapes are decoded first, so ``..%2F..%2Fx.bin`` is seen as the path it spells; then only
     the part after the last ``/`` or ``\\`` is kept, control characters (NUL included) are dropped, and a
-    name left empty, ``.`` or ``..`` gives ``fallback``.
+    name left empty, ``.`` or ``..`` gives ``fallback``. A name longer than :data:`MAX_FILE_NAME_BYTES`
+    UTF-8 bytes is shortened to fit, keeping its extension, since the disk would refuse it.
 
     :param raw_name: The last path segment of a link, still percent-encoded.
     :param fallback: Name used when nothing usable is left; it must itself be a plain file name.
@@ -36,7 +45,29 @@ def safe_file_name(raw_name: str, fallback: str = FALLBACK_FILE_NAME) -> str:
     cleaned = _CONTROL_CHARACTERS.sub("", last_part).strip()
     if cleaned in ("", ".", ".."):
         return fallback
-    return cleaned
+    return shorten_file_name(cleaned)
+
+
+def shorten_file_name(file_name: str, max_bytes: int = MAX_FILE_NAME_BYTES) -> str:
+    """
+    Cut a file name to at most ``max_bytes`` UTF-8 bytes, keeping its extension and whole characters.
+
+    :param file_name: A plain file name.
+    :param max_bytes: Longest length allowed, in UTF-8 bytes.
+    """
+    if len(file_name.encode()) <= max_bytes:
+        return file_name
+
+    stem, dot, extension = file_name.rpartition(".")
+    ending = f"{dot}{extension}"
+    # A leading dot (".bashrc") or a very long "extension" is part of the name, not an ending to keep.
+    if not stem or len(ending.encode()) > MAX_KEPT_EXTENSION_BYTES:
+        stem, ending = file_name, ""
+
+    room = max_bytes - len(ending.encode())
+    # Cutting the bytes may split a character; "ignore" drops the incomplete tail.
+    shortened_stem = stem.encode()[:room].decode(errors="ignore").rstrip()
+    return f"{shortened_stem}{ending}" if shortened_stem else FALLBACK_FILE_NAME
 
 
 def path_inside(folder: Path, file_name: str) -> Path:

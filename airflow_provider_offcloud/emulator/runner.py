@@ -206,29 +206,33 @@ class TransferRunner:
         except UnsafeFileNameError as error:
             item.mark_error(f"Error during downloading: {error}")
             return
+        except OSError as error:
+            item.mark_error(f"Error during downloading {item.file_name}: {_failure_reason(error)}")
+            return
 
+        # Every way out of a download ends the item, so a wait on it never hangs on a crashed task.
         try:
             await self._stream_to_disk(item, part_path)
+            if item.status is TransferStatus.ERROR:
+                _discard(part_path)
+                return
+            part_path.replace(final_path)
+            final_size = final_path.stat().st_size
         except DisallowedHostError as error:
-            part_path.unlink(missing_ok=True)
+            _discard(part_path)
             item.mark_error(f"Error parsing url - {error} ")
             return
         except (httpx.HTTPError, OSError) as error:
-            part_path.unlink(missing_ok=True)
-            item.mark_error(f"Error during downloading {item.file_name}: {type(error).__name__}")
+            _discard(part_path)
+            item.mark_error(f"Error during downloading {item.file_name}: {_failure_reason(error)}")
             return
         except asyncio.CancelledError:
             # A removed item's task is cancelled; leave no half-written file behind.
-            part_path.unlink(missing_ok=True)
+            _discard(part_path)
             raise
 
-        if item.status is TransferStatus.ERROR:
-            part_path.unlink(missing_ok=True)
-            return
-        part_path.replace(final_path)
         item.mark_downloaded(
-            [ItemFile(path=item.file_name, size=final_path.stat().st_size, disk_path=final_path)],
-            is_directory=False,
+            [ItemFile(path=item.file_name, size=final_size, disk_path=final_path)], is_directory=False
         )
 
     async def _stream_to_disk(self, item: TransferItem, part_path: Path) -> None:
@@ -270,3 +274,16 @@ class TransferRunner:
             item.mark_downloaded(self.seeded_files(torrent), is_directory=torrent.is_directory)
             return
         item.mark_downloaded(self.copy_seeded(torrent, destination), is_directory=torrent.is_directory)
+
+
+def _discard(part_path: Path) -> None:
+    """Remove a half-written file; a failure here must not hide the error that ended the download."""
+    with contextlib.suppress(OSError):
+        part_path.unlink(missing_ok=True)
+
+
+def _failure_reason(error: Exception) -> str:
+    """Say why a download failed the way the service does: briefly, without local paths."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return type(error).__name__

@@ -6,7 +6,6 @@ import gc
 import time
 from typing import TYPE_CHECKING
 
-import pytest
 import requests
 from second_review_support import Answer
 
@@ -30,15 +29,6 @@ def _final_status(emulator: OffcloudEmulator, request_id: str) -> str:
     return status
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "emulator/runner.py TransferRunner._fetch: writing '<name>.part' fails with ENAMETOOLONG, and the "
-        "clean-up in the except branch (part_path.unlink) raises the same OSError, so the task dies "
-        "('Task exception was never retrieved') and the item stays 'downloading' for ever; a wait on it "
-        "never ends before its deadline (downloading items are never 'stuck')"
-    ),
-)
 def test_a_file_name_longer_than_the_disk_allows_ends_the_item(local_server, tmp_path: Path):
     origin = local_server(lambda request: Answer(200, b"PAYLOAD", {"Content-Type": "text/plain"}))
     with OffcloudEmulator(seed=3, data_dir=tmp_path / "emulator") as emulator:

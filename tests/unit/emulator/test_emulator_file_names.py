@@ -8,6 +8,7 @@ import pytest
 
 from airflow_provider_offcloud.emulator.file_names import (
     FALLBACK_FILE_NAME,
+    MAX_FILE_NAME_BYTES,
     UnsafeFileNameError,
     path_inside,
     safe_file_name,
@@ -57,3 +58,32 @@ def test_a_symbolic_link_out_of_the_folder_is_refused(tmp_path: Path):
 
     with pytest.raises(UnsafeFileNameError):
         path_inside(folder, "link.bin")
+
+
+def test_a_name_too_long_for_the_disk_is_shortened_keeping_its_extension():
+    shortened = safe_file_name(f"{'n' * 300}.bin")
+
+    assert len(shortened.encode()) == MAX_FILE_NAME_BYTES
+    assert shortened.endswith(".bin")
+    assert shortened.startswith("nnnn")
+
+
+def test_shortening_counts_bytes_and_never_splits_a_character():
+    # "é" is two bytes in UTF-8: 150 of them are 300 bytes, over the limit although only 154 characters.
+    shortened = safe_file_name(f"{'é' * 150}.txt")
+
+    assert len(shortened.encode()) <= MAX_FILE_NAME_BYTES
+    assert shortened == f"{'é' * ((MAX_FILE_NAME_BYTES - 4) // 2)}.txt"
+
+
+def test_a_name_made_of_one_long_ending_is_cut_as_a_whole():
+    shortened = safe_file_name(f"report.{'x' * 300}")
+
+    assert len(shortened.encode()) == MAX_FILE_NAME_BYTES
+    assert shortened.startswith("report.xxx")
+
+
+def test_a_name_within_the_limit_is_kept_as_it_is():
+    name = f"{'n' * (MAX_FILE_NAME_BYTES - 4)}.bin"
+
+    assert safe_file_name(name) == name
