@@ -93,10 +93,14 @@ def plan_copies(files: list[OffcloudFile], destination: ObjectStoragePath) -> li
     of a file of a later item copied to the same folder) could be that very path, and one download would
     then resume from, or be renamed over, the other's bytes.
 
+    A file whose path is a folder of another file's path (``notes`` and ``notes/a.txt``) is refused as
+    well: one path cannot be both a file and a folder, and copying one would make the other fail half-way.
+
     :param files: The item's files, from ``OffcloudHook.cloud_explore``.
     :param destination: The folder receiving the files.
     :raises OffcloudUnsafePathError: when a path would escape the destination, two files would land on
-        the same path, or a path is named like a temporary file of this transfer.
+        the same path, one file would land where another needs a folder, or a path is named like a
+        temporary file of this transfer.
     """
     planned: list[PlannedCopy] = []
     seen: dict[str, str] = {}
@@ -120,7 +124,29 @@ def plan_copies(files: list[OffcloudFile], destination: ObjectStoragePath) -> li
         planned.append(
             PlannedCopy(source=listed, relative_path=relative_path, target=target, partial=partial)
         )
+
+    _refuse_files_named_like_folders(seen)
     return planned
+
+
+def _refuse_files_named_like_folders(listed_by_path: dict[str, str]) -> None:
+    """
+    Refuse a listing where one file's path is a folder on the way to another file.
+
+    Checked once every path is known, so the order of the listing does not matter.
+
+    :param listed_by_path: Each planned ``/``-separated path and the path the service listed for it.
+    """
+    for relative_path, original in listed_by_path.items():
+        parts = relative_path.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in listed_by_path:
+                raise OffcloudUnsafePathError(
+                    f"Refusing to copy the item: the file {listed_by_path[folder]!r} would land where the "
+                    f"file {original!r} needs a folder, and one path cannot be both. Nothing was copied; "
+                    "rename one of them on Offcloud or copy them to separate destinations."
+                )
 
 
 def _refuse_partial_like_names(path: str, parts: list[str]) -> None:

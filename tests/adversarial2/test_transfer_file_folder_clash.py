@@ -18,15 +18,6 @@ BASE = "http://127.0.0.1:9"
 CONN_ID = "offcloud_second_review"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "transfers/layout.py plan_copies checks equal paths only: 'notes' (a file) and 'notes/a.txt' (a file "
-        "in a folder of that name) both pass, the first is copied, and the second fails on the file system "
-        "with the first already landed, although plan_copies promises that nothing is copied when one path "
-        "cannot be"
-    ),
-)
 def test_a_file_named_like_another_files_folder_is_refused_before_copying(
     requests_mock, monkeypatch, tmp_path: Path
 ):

@@ -85,3 +85,27 @@ def test_names_merely_mentioning_the_partial_ending_are_kept():
     planned = plan_copies([_file("notes.offcloud-partial.txt"), _file("a.bin")], DESTINATION)
 
     assert [copy.relative_path for copy in planned] == ["notes.offcloud-partial.txt", "a.bin"]
+
+
+@pytest.mark.parametrize(
+    ("listing", "file_path", "folder_user"),
+    [
+        (["notes", "notes/a.txt"], "notes", "notes/a.txt"),
+        (["Show/e01/part1.mkv", "Show/e01"], "Show/e01", "Show/e01/part1.mkv"),
+        (["a/b/c/d.txt", "other.txt", "a"], "a", "a/b/c/d.txt"),
+        (["notes\\a.txt", "notes"], "notes", "notes\\a.txt"),
+    ],
+)
+def test_a_file_where_another_file_needs_a_folder_is_refused_naming_both(listing, file_path, folder_user):
+    with pytest.raises(OffcloudUnsafePathError) as refused:
+        plan_copies([_file(path) for path in listing], DESTINATION)
+
+    assert repr(file_path) in str(refused.value)
+    assert repr(folder_user) in str(refused.value)
+    assert "Nothing was copied" in str(refused.value)
+
+
+def test_files_sharing_only_the_start_of_a_name_are_not_a_clash():
+    planned = plan_copies([_file("notes"), _file("notes.txt"), _file("notes2/a.txt")], DESTINATION)
+
+    assert [copy.relative_path for copy in planned] == ["notes", "notes.txt", "notes2/a.txt"]
