@@ -9,7 +9,7 @@ secrets are kept out of messages, and the words of every authentication failure.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 from airflow_provider_offcloud.exceptions import (
     OffcloudApiError,
@@ -31,6 +31,7 @@ NO_CONNECTION = "the service could not be reached or refused the connection"
 NO_ANSWER = "the service did not answer within {timeout:g} s"
 CUT_OFF = "the connection broke before the answer was complete"
 TLS_FAILED = "the TLS handshake failed (check the certificate, or the connection's extra 'verify')"
+UNREADABLE = "the answer could not be read"
 
 
 def is_offcloud(base_url: str) -> bool:
@@ -106,8 +107,11 @@ def scrub(text: str, secrets: Iterable[str | None]) -> str:
     :param secrets: The connection's password, API key and session cookie.
     """
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
+        if not secret:
+            continue
+        # Longest form first: the plain key may be part of its encoded forms.
+        for form in sorted({quote(secret, safe=""), quote_plus(secret), secret}, key=len, reverse=True):
+            text = text.replace(form, "***")
     return text
 
 

@@ -32,6 +32,9 @@ ITEM_KINDS: tuple[str, ...] = ("cloud", "remote")
 WAITING_STATUSES = frozenset({OffcloudStatus.CREATED, OffcloudStatus.QUEUED})
 
 DEFAULT_POLL_INTERVAL = 30.0
+
+#: Longest pause or limit accepted, ten years: beyond it a wait cannot be scheduled (timedelta, sleep).
+MAX_SECONDS = 10 * 365 * 24 * 3600.0
 DEFAULT_MAX_POLL_INTERVAL = 300.0
 
 
@@ -46,8 +49,10 @@ def positive_seconds(value: Any, name: str) -> float:
     :raises OffcloudBadInputError: naming the parameter and the value.
     """
     seconds = _seconds(value)
-    if not seconds > 0:
-        raise OffcloudBadInputError(f"{name}={value!r} is not a pause: give a positive number of seconds.")
+    if not 0 < seconds <= MAX_SECONDS:
+        raise OffcloudBadInputError(
+            f"{name}={value!r} is not a pause: give a positive number of seconds, at most {MAX_SECONDS:.0f}."
+        )
     return seconds
 
 
@@ -62,8 +67,10 @@ def optional_seconds(value: Any, name: str) -> float | None:
     if value is None:
         return None
     seconds = _seconds(value)
-    if not seconds >= 0:
-        raise OffcloudBadInputError(f"{name}={value!r} is not a duration: give seconds (0 or more) or None.")
+    if not 0 <= seconds <= MAX_SECONDS:
+        raise OffcloudBadInputError(
+            f"{name}={value!r} is not a duration: give seconds (0 to {MAX_SECONDS:.0f}) or None (no limit)."
+        )
     return seconds
 
 
@@ -171,6 +178,8 @@ class ProgressTracker:
     waiting_since: float
     last_progress_at: float = field(init=False)
     _signature: tuple[Any, ...] | None = field(init=False, default=None)
+    _created_at: float | None = field(init=False, default=None)
+    _showed_progress: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.last_progress_at = self.waiting_since
@@ -184,16 +193,31 @@ class ProgressTracker:
         """
         signature = (item["status"], item["amount"], item["progress"], item["fileSize"])
         if self._signature is None:
-            created = parse_timestamp(item["createdOn"])
-            if created is not None and not item["amount"] and not item["progress"]:
-                self.last_progress_at = min(self.last_progress_at, created)
-        elif signature != self._signature:
+            self._created_at = parse_timestamp(item["createdOn"])
+        elif _moved(self._signature, signature):
             self.last_progress_at = now
-        self._signature = signature
+        if item["amount"] or item["progress"]:
+            self._showed_progress = True
+        # A figure one answer leaves out (history has no byte counts) keeps its last known value.
+        self._signature = tuple(
+            known if new is None else new
+            for known, new in zip(self._signature or signature, signature, strict=True)
+        )
 
         if self.stuck_after is None or OffcloudStatus.parse(item["status"]) not in WAITING_STATUSES:
             return False
-        return now - self.last_progress_at >= self.stuck_after
+        return now - self.quiet_since() >= self.stuck_after
+
+    def quiet_since(self) -> float:
+        """
+        Epoch seconds since which the item has shown no progress.
+
+        An item that has never shown any figure of progress, in any answer, has been waiting since it was
+        created; answers without figures (history entries) do not count as "no progress" on their own.
+        """
+        if not self._showed_progress and self._created_at is not None:
+            return min(self.last_progress_at, self._created_at)
+        return self.last_progress_at
 
     def stuck_message(self, kind: str, item: OffcloudItem, now: float) -> str:
         """
@@ -205,9 +229,17 @@ class ProgressTracker:
         """
         return (
             f"Offcloud {kind} item {item['requestId']} has stayed {item['status']!r} with no progress for "
-            f"{now - self.last_progress_at:.0f} s (stuck_after={self.stuck_after:g} s). Offcloud may never "
+            f"{now - self.quiet_since():.0f} s (stuck_after={self.stuck_after:g} s). Offcloud may never "
             "pick it up: retry the task to keep waiting, or remove the item and submit the link again."
         )
+
+
+def _moved(before: tuple[Any, ...], after: tuple[Any, ...]) -> bool:
+    """Whether an item moved: its status changed, or a figure both answers give changed."""
+    return before[0] != after[0] or any(
+        old is not None and new is not None and old != new
+        for old, new in zip(before[1:], after[1:], strict=True)
+    )
 
 
 def parse_timestamp(value: str | None) -> float | None:

@@ -25,7 +25,7 @@ from airflow_provider_offcloud.exceptions import (
     OffcloudTransientError,
     OffcloudUnreachableError,
 )
-from airflow_provider_offcloud.exchange import CUT_OFF, NO_ANSWER, NO_CONNECTION, TLS_FAILED
+from airflow_provider_offcloud.exchange import CUT_OFF, NO_ANSWER, NO_CONNECTION, TLS_FAILED, UNREADABLE
 from airflow_provider_offcloud.normalize import (
     OffcloudAccount,
     OffcloudFile,
@@ -591,7 +591,7 @@ class OffcloudHook(BaseHook):
         if isinstance(error, requests.Timeout):
             # The request may have taken effect: callers treat this as an ambiguous fault.
             return OffcloudTransientError(self._describe_failure(route, error, NO_ANSWER))
-        return OffcloudApiError(self._describe_failure(route, error, "the request failed"))
+        return OffcloudApiError(self._describe_failure(route, error, UNREADABLE))
 
     def _describe_failure(self, route: Route, error: Exception, what: str) -> str:
         return exchange.scrub(exchange.describe_failure(route, self.settings, error, what), self._secrets())

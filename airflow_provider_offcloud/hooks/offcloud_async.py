@@ -14,6 +14,7 @@ from tenacity import AsyncRetrying
 
 from airflow_provider_offcloud import exchange
 from airflow_provider_offcloud.exceptions import (
+    OffcloudApiError,
     OffcloudError,
     OffcloudRequestRejectedError,
     OffcloudRouteMissingError,
@@ -21,7 +22,7 @@ from airflow_provider_offcloud.exceptions import (
     OffcloudTransientError,
     OffcloudUnreachableError,
 )
-from airflow_provider_offcloud.exchange import CUT_OFF, NO_ANSWER, NO_CONNECTION
+from airflow_provider_offcloud.exchange import CUT_OFF, NO_ANSWER, NO_CONNECTION, UNREADABLE
 from airflow_provider_offcloud.normalize import OffcloudItem, normalize_item, normalize_items
 from airflow_provider_offcloud.protocol import (
     SESSION_COOKIE,
@@ -324,6 +325,10 @@ class OffcloudAsyncHook(BaseHook):
             failure = OffcloudTransientError(self._describe_failure(route, error, NO_ANSWER))
         except (httpx.NetworkError, httpx.RemoteProtocolError) as error:
             failure = OffcloudTransientError(self._describe_failure(route, error, CUT_OFF))
+        except httpx.HTTPError as error:
+            # An answer that cannot be read (a body that is not the encoding it claims, ...), as the sync
+            # hook reports it: a fault worth waiting out, not the end of every wait on the connection.
+            failure = OffcloudApiError(self._describe_failure(route, error, UNREADABLE))
         if failure is not None:
             # Raised outside the handler, so httpx's exception (whose text may hold a ``?key=`` URL) is
             # neither the cause nor the context of ours.

@@ -15,6 +15,7 @@ from airflow.providers.common.compat.sdk import (
 )
 
 from airflow_provider_offcloud.exceptions import (
+    OffcloudBadInputError,
     OffcloudError,
     OffcloudPermanentError,
     OffcloudRouteMissingError,
@@ -25,6 +26,7 @@ from airflow_provider_offcloud.status import OffcloudStatus
 from airflow_provider_offcloud.waiting import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
+    MAX_SECONDS,
     ItemKind,
     ProgressTracker,
     describe_progress,
@@ -87,11 +89,20 @@ class _OffcloudDownloadSensor(BaseSensorOperator):
         max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        try:
+            super().__init__(**kwargs)
+        except OverflowError:
+            # Airflow turns timeout and poke_interval into timedeltas, which cannot hold every number.
+            durations = {name: kwargs[name] for name in ("timeout", "poke_interval") if name in kwargs}
+            raise OffcloudBadInputError(
+                f"{durations} is too long for Airflow to schedule: give at most {MAX_SECONDS:.0f} seconds."
+            ) from None
         self.request_id = request_id
         self.offcloud_conn_id = offcloud_conn_id
         self.deferrable = deferrable
         self.stuck_after = optional_seconds(stuck_after, "stuck_after")
+        # Checked here rather than when deferring, where a timeout too long for a timedelta would fail.
+        optional_seconds(self.timeout, "timeout")
         # Airflow allows poke_interval=0; the triggerer's poll loop needs a real pause.
         self.trigger_poll_interval = positive_seconds(
             self.poke_interval or DEFAULT_POLL_INTERVAL, "poke_interval"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_offcloud.exceptions import (
+    OffcloudBadInputError,
     OffcloudError,
     OffcloudPermanentError,
     OffcloudRouteMissingError,
@@ -89,13 +90,14 @@ class OffcloudDownloadTrigger(BaseTrigger):
         self.offcloud_conn_id = offcloud_conn_id
         self.request_id = request_id
         self.kind = check_kind(kind)
-        self.deadline = None if deadline is None else float(deadline)
+        self.deadline = None if deadline is None else _epoch_seconds(deadline, "deadline")
         self.poll_interval = positive_seconds(poll_interval, "poll_interval")
         self.max_poll_interval = max(
             positive_seconds(max_poll_interval, "max_poll_interval"), self.poll_interval
         )
         self.stuck_after = optional_seconds(stuck_after, "stuck_after")
-        self.waiting_since = time.time() if waiting_since is None else float(waiting_since)
+        started = time.time() if waiting_since is None else waiting_since
+        self.waiting_since = _epoch_seconds(started, "waiting_since")
         self._waiter: shared_poller.Waiter | None = None
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
@@ -177,9 +179,14 @@ class OffcloudDownloadTrigger(BaseTrigger):
                 return events.failed_item_event(self.kind, self.request_id, item)
             now = time.time()
             if tracker.observe(item, now):
-                return events.stuck_event(
-                    self.kind, self.request_id, item, tracker.stuck_message(self.kind, item, now)
-                )
+                if observation.source != "status":
+                    # History carries no progress figures: see the item's own status before calling it
+                    # stuck, so an item that moves while still "created" is not given up on.
+                    waiter.want_status()
+                else:
+                    return events.stuck_event(
+                        self.kind, self.request_id, item, tracker.stuck_message(self.kind, item, now)
+                    )
 
             interval = next_poll_interval(status, interval, self.poll_interval, self.max_poll_interval)
             waiter.set_interval(interval)
@@ -189,6 +196,14 @@ class OffcloudDownloadTrigger(BaseTrigger):
         if fault is not None:
             event["message"] += f" The last read failed: {fault}"
         return event
+
+
+def _epoch_seconds(value: Any, name: str) -> float:
+    """Read a point in time given as epoch seconds; refuse what is not a finite number."""
+    seconds = float(value)
+    if not math.isfinite(seconds):
+        raise OffcloudBadInputError(f"{name}={value!r} is not a time: give epoch seconds.")
+    return seconds
 
 
 def _ends_the_wait(error: BaseException) -> bool:
@@ -211,7 +226,7 @@ class _ProgressLog:
     A triggerer may hold thousands of waits; a line from each at every poll would cost more than the polls.
     """
 
-    REPEAT_AFTER_SECONDS = 300.0
+    REPEAT_AFTER_SECONDS = 60.0
 
     def __init__(self) -> None:
         self.last_line: str | None = None

@@ -34,7 +34,7 @@ from airflow_provider_offcloud.exceptions import (
 from airflow_provider_offcloud.status import OffcloudStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Mapping
 
     from airflow_provider_offcloud.hooks.offcloud_async import OffcloudAsyncHook
     from airflow_provider_offcloud.normalize import OffcloudItem
@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _IDLE_PAUSE_SECONDS = 1.0
+
+#: Seconds before a poller whose service had no history route tries that route again.
+HISTORY_RETRY_SECONDS = 600.0
 
 #: Per-item status requests one poller has in flight at once.
 STATUS_CONCURRENCY = 8
@@ -78,6 +81,7 @@ class Waiter:
     next_due: float = 0.0
     last_served: float | None = None
     delivered: bool = False
+    status_wanted: bool = False
     poller: SharedPoller | None = None
     _unread: deque[Observation] = field(default_factory=deque)
     _reader: asyncio.Future[Observation | None] | None = None
@@ -128,6 +132,10 @@ class Waiter:
         else:
             self._unread.append(observation)
 
+    def want_status(self) -> None:
+        """Ask that the next observation come from the item's own status, with its progress figures."""
+        self.status_wanted = True
+
     def set_interval(self, seconds: float) -> None:
         """
         Change the pause before the next observation, counted from the last one.
@@ -163,6 +171,7 @@ class SharedPoller:
         self._latest: dict[str, OffcloudItem] = {}
         self._history_entries: dict[str, OffcloudItem] = {}
         self._normalized_history: dict[str, tuple[Mapping[str, Any], OffcloudItem]] = {}
+        self._history_retry_at = -math.inf
         self._status_slots = asyncio.Semaphore(STATUS_CONCURRENCY)
         self.history_reads = 0
         self.status_reads = 0
@@ -251,7 +260,7 @@ class SharedPoller:
                     self._planned_look = -math.inf
                 continue
 
-            due = [waiter for waiter in self._waiters if waiter.next_due <= now]
+            due = self._due_waiters(now)
             if not due:
                 # Only a due time that compares with nothing (not a number) gets here: never spin.
                 await asyncio.sleep(_IDLE_PAUSE_SECONDS)
@@ -259,19 +268,45 @@ class SharedPoller:
             for waiter in due:
                 # Not due again until served: a slow poll must not be started twice for the same waiter.
                 waiter.next_due = math.inf
-            round_started = now
-            observations = await self._observe({waiter.key for waiter in due})
+            await self._serve_round(due, round_started=now)
 
-            # Waits that end hear first: their tasks resume in this order, ahead of thousands of others.
-            due.sort(key=lambda waiter: not _ends_a_wait(observations[waiter.key]))
-            for waiter in due:
+    def _due_waiters(self, now: float) -> list[Waiter]:
+        """
+        Return the waiters to serve in a round starting now.
+
+        Cloud waiters due within half their interval are served now too, while the history read that
+        answers them costs nothing more: waits deferred at different moments then fall into step, and
+        share one history read per interval instead of one each.
+        """
+        grouped = self._history_supported
+
+        def due(waiter: Waiter) -> bool:
+            if grouped and waiter.kind == "cloud":
+                return waiter.next_due <= now + waiter.interval / 2
+            return waiter.next_due <= now
+
+        return [waiter for waiter in self._waiters if due(waiter)]
+
+    async def _serve_round(self, due: list[Waiter], round_started: float) -> None:
+        """Read every item the due waiters wait for, handing each answer over as soon as it is known."""
+        waiting_for: dict[tuple[str, str], list[Waiter]] = {}
+        for waiter in due:
+            waiting_for.setdefault(waiter.key, []).append(waiter)
+
+        def hand_over(key: tuple[str, str], observation: Observation) -> None:
+            for waiter in waiting_for.get(key, ()):
                 if waiter not in self._waiters:
                     continue
                 # Counted from the start of the round, so a slow round does not stretch every interval;
                 # the waiter is scheduled again when it asks for its next observation.
                 waiter.last_served = round_started
                 waiter.delivered = True
-                waiter.deliver(observations[waiter.key])
+                if observation.source == "status":
+                    waiter.status_wanted = False
+                waiter.deliver(observation)
+
+        status_wanted = {waiter.request_id for waiter in due if waiter.status_wanted}
+        await self._observe(set(waiting_for), status_wanted, hand_over)
 
     def _report_crash(self, task: asyncio.Task[None]) -> None:
         """Hand an unexpected crash of the poll loop to every waiter, so none waits for nothing."""
@@ -282,41 +317,56 @@ class SharedPoller:
         for waiter in self._waiters:
             waiter.deliver(Observation(error=error))
 
-    async def _observe(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Observation]:
-        """Read every item due now: cloud items through one history read, the rest one by one."""
-        wanted = set(keys)
-        cloud_ids = sorted(request_id for kind, request_id in wanted if kind == "cloud")
-        observations: dict[tuple[str, str], Observation] = {}
+    async def _observe(
+        self,
+        keys: set[tuple[str, str]],
+        status_wanted: set[str],
+        hand_over: Callable[[tuple[str, str], Observation], None],
+    ) -> None:
+        """
+        Read every item due now: cloud items through one history read, the rest one by one.
 
-        individual: list[tuple[str, str]] = [key for key in wanted if key[0] != "cloud"]
+        Answers are handed over as they come: what the history tells goes out at once (waits that end
+        first, so their tasks resume ahead of thousands of others), and each status read as it completes,
+        so one slow read holds back nobody else.
+        """
+        cloud_ids = sorted(request_id for kind, request_id in keys if kind == "cloud")
+        individual: list[tuple[str, str]] = [key for key in keys if key[0] != "cloud"]
         if cloud_ids:
-            from_history, unanswered = await self._observe_through_history(cloud_ids)
-            observations.update({("cloud", request_id): seen for request_id, seen in from_history.items()})
+            answered, unanswered = await self._observe_through_history(cloud_ids, status_wanted)
+            for request_id, observation in sorted(
+                answered.items(), key=lambda pair: not _ends_a_wait(pair[1])
+            ):
+                hand_over(("cloud", request_id), observation)
             individual.extend(("cloud", request_id) for request_id in unanswered)
 
-        statuses = await asyncio.gather(
-            *(self._read_status(kind, request_id) for kind, request_id in individual)
-        )
-        observations.update(zip(individual, statuses, strict=True))
-        return observations
+        async def read_and_hand_over(key: tuple[str, str]) -> None:
+            hand_over(key, await self._read_status(*key))
+
+        await asyncio.gather(*(read_and_hand_over(key) for key in individual))
 
     async def _observe_through_history(
-        self, cloud_ids: list[str]
+        self, cloud_ids: list[str], status_wanted: set[str]
     ) -> tuple[dict[str, Observation], list[str]]:
         """
         Read the cloud history once; return what it answers and the ids that need their own status read.
 
-        An unchanged, unfinished entry is answered from history. A changed status, a finished or failed
-        entry, or a missing one needs the item's own status (sizes, links, Offcloud's error message).
+        An unchanged, unfinished entry is answered from history. A changed status, a failed entry, a
+        finished one whose entry lacks the sizes, a missing one, or one a waiter asked to see in full needs
+        the item's own status (sizes, progress, Offcloud's error message).
         """
         if not self._history_supported:
-            return {}, cloud_ids
+            if asyncio.get_running_loop().time() < self._history_retry_at:
+                return {}, cloud_ids
+            self._history_supported = True
         try:
             self.history_reads += 1
             history = await self.client.cloud_history(set(cloud_ids), self._normalized_history)
         except OffcloudRouteMissingError:
             log.info("Offcloud at %s has no cloud history; reading each item's status.", self.conn_id)
+            # A service that moved or dropped the route may bring it back: look again now and then.
             self._history_supported = False
+            self._history_retry_at = asyncio.get_running_loop().time() + HISTORY_RETRY_SECONDS
             return {}, cloud_ids
         except (OffcloudAuthError, OffcloudTransientError) as fault:
             # Every item would meet the same fault: report it once to each waiter, who waits on or fails.
@@ -336,7 +386,7 @@ class SharedPoller:
         unanswered: list[str] = []
         for request_id in cloud_ids:
             entry = entries.get(request_id)
-            if entry is None or not self._unchanged(request_id, entry):
+            if entry is None or request_id in status_wanted or not self._unchanged(request_id, entry):
                 unanswered.append(request_id)
                 continue
             self._status_seen[request_id] = entry["status"]
@@ -349,14 +399,15 @@ class SharedPoller:
         """
         Whether a history entry can stand for the item without reading the item's own status.
 
-        A downloaded entry can: it ends the wait, and the worker that resumes reads what it needs (files,
-        sizes) itself, so a status read per finished item would double the cost of every finish. A failed
-        entry cannot, since only the item's status carries Offcloud's error message; nor can an entry
-        whose status changed, whose status read brings the progress figures.
+        A downloaded entry can when it carries the item's size (the older history did): it ends the wait
+        with everything a sensor returns. Without it (the 2026 history), the item's own status is read once,
+        so that the result holds the sizes. A failed entry cannot, since only the item's status carries
+        Offcloud's error message; nor can an entry whose status changed, whose status read brings the
+        progress figures.
         """
         status = OffcloudStatus.parse(entry["status"])
         if status.is_success:
-            return True
+            return entry["fileSize"] is not None
         if status.is_failure:
             return False
         seen = self._status_seen.get(request_id)
@@ -373,7 +424,8 @@ class SharedPoller:
                 item = await self.client.item_status(kind, request_id)
             except Exception as error:
                 return Observation(error=error)
-        if kind == "cloud":
+        if kind == "cloud" and self._waiters_per_item.get(request_id):
+            # Remembered only while someone still waits: a wait may have left during the read.
             # A status answer leaves out what history tells (link, creation time): take it from there.
             item = _fill_gaps(item, self._history_entries.get(request_id))
             self._status_seen[request_id] = item["status"]
@@ -404,13 +456,21 @@ def _answer_none(reader: asyncio.Future[Observation | None]) -> None:
         reader.set_result(None)
 
 
+_IN_FLIGHT_FIELDS = frozenset({"amount", "progress", "downloadingSpeed"})
+
+
 def _fill_gaps(item: OffcloudItem, other: OffcloudItem | None) -> OffcloudItem:
-    """Return the item with its empty fields taken from another answer about the same item."""
+    """
+    Return the item with its empty fields taken from another answer about the same item.
+
+    A finished item takes no progress figures from an earlier answer: they described it mid-way.
+    """
     if other is None:
         return item
+    finished = OffcloudStatus.parse(item["status"]).is_terminal
     merged: dict[str, Any] = dict(item)
     for name, value in other.items():
-        if merged.get(name) is None:
+        if merged.get(name) is None and not (finished and name in _IN_FLIGHT_FIELDS):
             merged[name] = value
     return merged  # type: ignore[return-value]
 

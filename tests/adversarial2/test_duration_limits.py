@@ -23,14 +23,6 @@ class _TaskInstance:
         """Accept the request id the sensor pushes for its extra link."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "sensors/offcloud.py _OffcloudDownloadSensor.execute defers with dt.timedelta(seconds=self.timeout); "
-        "a timeout Airflow accepts at parse time (timedelta.max, 1e14 s) raises OverflowError when the task "
-        "runs instead of deferring or being refused when the DAG is parsed"
-    ),
-)
 @pytest.mark.parametrize("timeout", TOO_LONG_FOR_A_TIMEDELTA)
 def test_deferrable_sensor_with_a_very_long_timeout_defers_or_is_refused_at_parse_time(
     requests_mock, monkeypatch, timeout
@@ -48,13 +40,6 @@ def test_deferrable_sensor_with_a_very_long_timeout_defers_or_is_refused_at_pars
         sensor.execute({"ti": _TaskInstance()})  # type: ignore[typeddict-item]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "waiting.optional_seconds accepts any finite number, so the operator takes timeout=timedelta.max or "
-        "1e14 s, which _execute_deferrable later turns back into a timedelta and fails with OverflowError"
-    ),
-)
 @pytest.mark.parametrize("timeout", TOO_LONG_FOR_A_TIMEDELTA)
 def test_operator_refuses_a_timeout_it_cannot_defer_with(timeout):
     try:

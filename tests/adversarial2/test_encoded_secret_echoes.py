@@ -44,13 +44,6 @@ def _leaks(text: str) -> list[str]:
     return [spelling for spelling in _every_spelling(ODD_KEY) if spelling in text]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "exchange.scrub replaces only the secret as written; the service echoes the query string "
-        "percent-encoded (k3y%2Bwith%2Fslash...), which passes into the error message and service_message"
-    ),
-)
 def test_sync_hook_scrubs_a_percent_encoded_echo_of_the_key(local_server, monkeypatch):
     server = local_server(_not_found_page_with_the_request)
     monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", _connection(server.base_url))
@@ -62,10 +55,6 @@ def test_sync_hook_scrubs_a_percent_encoded_echo_of_the_key(local_server, monkey
     assert _leaks(f"{refusal.value} {refusal.value.service_message}") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="same gap in OffcloudAsyncHook._send: exchange.scrub_error misses the percent-encoded key",
-)
 async def test_async_hook_scrubs_a_percent_encoded_echo_of_the_key(local_server, monkeypatch):
     server = local_server(_not_found_page_with_the_request)
     monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", _connection(server.base_url))

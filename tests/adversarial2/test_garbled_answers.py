@@ -39,15 +39,6 @@ def _gzip_label_on_a_plain_body_once():
     return script
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "hooks/offcloud_async.py OffcloudAsyncHook._send catches only connect, time-out, network and remote "
-        "protocol errors of httpx: httpx.DecodingError (and other httpx.HTTPError such as LocalProtocolError "
-        "or ProxyError) escapes raw, so one undecodable answer ends every cloud wait of the poller with "
-        "reason 'unexpected' instead of being waited out like the sync hook's OffcloudApiError"
-    ),
-)
 async def test_trigger_waits_out_one_undecodable_history_answer(local_server, monkeypatch):
     server = local_server(_gzip_label_on_a_plain_body_once())
     monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", connection_value(server.base_url))
@@ -60,10 +51,6 @@ async def test_trigger_waits_out_one_undecodable_history_answer(local_server, mo
     assert event.payload["status"] == "success", event.payload
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OffcloudAsyncHook.cloud_history raises httpx.DecodingError itself, not an OffcloudError",
-)
 async def test_async_hook_turns_an_undecodable_answer_into_a_provider_error(local_server, monkeypatch):
     server = local_server(_gzip_label_on_a_plain_body_once())
     monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", connection_value(server.base_url))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from second_review_support import FakeOffcloudClient, factory_for, run_on_virtual_clock
 
 from airflow_provider_offcloud.triggers import shared_poller
@@ -21,15 +20,6 @@ async def _take(waiter: shared_poller.Waiter, count: int) -> list[shared_poller.
     return [await waiter.next_observation(timeout=10 * INTERVAL) for _ in range(count)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "shared_poller.SharedPoller._run serves only the waiters already due and each waiter is rescheduled "
-        "from its own round, so waits that joined at different moments never share a round again: N waits "
-        "deferred at N different moments cost N history reads (each the whole account history) per interval, "
-        "not one as the module promises"
-    ),
-)
 def test_waits_that_joined_at_different_moments_still_share_one_history_read_per_interval():
     client = FakeOffcloudClient({"first": "queued", "second": "queued"})
     rounds = 4
@@ -52,14 +42,6 @@ def test_waits_that_joined_at_different_moments_still_share_one_history_read_per
     assert len(client.history_reads) <= rounds + 2, client.history_reads
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "shared_poller.SharedPoller._run delivers nothing until every status read of the round has returned: "
-        "an item whose status read hangs or is retried (up to the client's whole retry budget) holds back "
-        "the observations, and so the events, of every other item of the round, downloaded ones included"
-    ),
-)
 def test_a_slow_status_read_of_one_item_does_not_hold_back_another_items_result():
     # "failing" needs its own status read (for Offcloud's message); "done" is answered by history alone.
     client = FakeOffcloudClient({"failing": "error", "done": "downloaded"})
@@ -80,14 +62,6 @@ def test_a_slow_status_read_of_one_item_does_not_hold_back_another_items_result(
     assert observation.item["status"] == "downloaded"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "shared_poller.SharedPoller._read_status writes _status_seen and _latest after its await without "
-        "checking that the item still has a waiter: a wait that leaves while its item's status read is in "
-        "flight leaves both entries behind for as long as the poller lives (one per such cancellation)"
-    ),
-)
 def test_an_item_whose_last_wait_left_during_its_status_read_is_forgotten():
     client = FakeOffcloudClient({"leaving": "error", "staying": "queued"})
     client.status_gates["leaving"] = asyncio.Event()

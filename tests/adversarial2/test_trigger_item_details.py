@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-import pytest
 from second_review_support import Answer, connection_value, json_answer
 
 from airflow_provider_offcloud.triggers.offcloud import OffcloudDownloadTrigger
@@ -66,15 +65,6 @@ def _trigger(**kwargs: object) -> OffcloudDownloadTrigger:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "shared_poller.SharedPoller._unchanged lets a downloaded history entry end the wait without a "
-        "status read; the 2026 history carries no sizes, so the success event (and the sensor's XCom, "
-        "which execute_complete returns as is) lacks fileSize, server and isDirectory that the same "
-        "sensor returns when it does not defer"
-    ),
-)
 async def test_success_event_carries_the_size_and_server_the_status_route_gives(local_server, monkeypatch):
     server = local_server(_new_api_service(["downloaded"]))
     monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", connection_value(server.base_url))
@@ -86,15 +76,6 @@ async def test_success_event_carries_the_size_and_server_the_status_route_gives(
     assert (item["fileSize"], item["server"], item["isDirectory"]) == (4096, "s7", False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "an item reported 'created' with progress (the documented created/downloaded/error model) is "
-        "answered from history, which has no progress fields; ProgressTracker then sees an item that never "
-        "moved since its createdOn and the trigger ends 'stuck' at its first look, while the worker-side "
-        "wait (status reads) sees 90 % and waits on to success"
-    ),
-)
 async def test_item_progressing_while_created_is_not_reported_stuck(local_server, monkeypatch):
     server = local_server(_new_api_service(["created", "created", "downloaded"], progress=0.9))
     monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", connection_value(server.base_url))
