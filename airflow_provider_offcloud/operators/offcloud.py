@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from airflow.providers.common.compat.sdk import BaseOperator, ResumableJobMixin, conf
 
@@ -38,6 +39,16 @@ DEFAULT_TIMEOUT_SECONDS = 24 * 3600.0
 
 #: ``status`` given to an item Offcloud no longer knows, so that a retry submits the link again.
 MISSING_STATUS = "missing"
+
+
+def _declare_item_link(context: Context) -> None:
+    """
+    Give the extra link's XCom a value (none yet) before anything can fail.
+
+    Airflow computes extra links when a task ends; looking up an XCom that was never pushed logs an error
+    ("XCom not found") after the task's real error, which misleads whoever reads the log.
+    """
+    context["ti"].xcom_push(key=REQUEST_ID_XCOM_KEY, value=None)
 
 
 def _make_hook(conn_id: str) -> OffcloudHook:
@@ -82,9 +93,12 @@ class OffcloudInstantDownloadOperator(BaseOperator):
 
     def execute(self, context: Context) -> OffcloudItem:
         """Submit the link and return the instant item with its direct link."""
+        _declare_item_link(context)
         item = _make_hook(self.offcloud_conn_id).instant_download(self.url, self.proxy_id)
         context["ti"].xcom_push(key=REQUEST_ID_XCOM_KEY, value=item["requestId"])
-        self.log.info("Offcloud instant item %s: %s", item["requestId"], item["url"])
+        # The direct link itself may carry an account token: it goes to XCom, not to the log.
+        host = urlsplit(item["url"] or "").hostname or "no link"
+        self.log.info("Offcloud instant item %s is ready; direct link on %s.", item["requestId"], host)
         return item
 
 
@@ -179,6 +193,7 @@ class _OffcloudSubmitAndWaitOperator(ResumableJobMixin, BaseOperator):
 
     def execute(self, context: Context) -> Any:
         """Submit the link (once across tries) and wait in the way the task was configured to."""
+        _declare_item_link(context)
         if self.deferrable and self.wait_for_completion:
             return self._execute_deferrable(context)
         return self.execute_resumable(context)

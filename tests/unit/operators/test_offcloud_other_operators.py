@@ -88,6 +88,29 @@ class TestInstant:
         assert ti.pushed["request_id"] == REQUEST_ID
         assert submit.last_request.json() == {"url": LINK, "proxyId": "p1"}
 
+    def test_the_direct_link_goes_to_xcom_not_to_the_log(self, requests_mock, ti):
+        signed = f"{BASE_URL}/obj/123/tok/SIGNATURE/file.bin"
+        requests_mock.post(f"{BASE_URL}/api/instant", json={"requestId": REQUEST_ID, "url": signed})
+        task = OffcloudInstantDownloadOperator(task_id="instant", url=LINK)
+
+        with mock.patch.object(type(task), "log", new_callable=mock.PropertyMock) as log:
+            result = task.execute({"ti": ti})
+
+        logged = " ".join(str(argument) for call in log.return_value.mock_calls for argument in call.args)
+        assert result["url"] == signed
+        assert REQUEST_ID in logged
+        assert "SIGNATURE" not in logged
+
+
+def test_a_task_failing_before_it_has_an_item_still_gives_its_link_a_value(requests_mock, ti):
+    requests_mock.post(f"{BASE_URL}/api/remote/accounts", json={"data": []})
+    task = OffcloudRemoteDownloadOperator(task_id="remote", url=LINK, remote_option_id="nobody")
+
+    with pytest.raises(OffcloudBadInputError):
+        task.execute({"ti": ti, "task_state_store": None})
+
+    assert ti.pushed == {"request_id": None}, "the link reads None, not a missing XCom"
+
 
 class TestAuthoring:
     def test_templated_fields(self):
