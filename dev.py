@@ -156,7 +156,10 @@ def main() -> None:
     )
     test.set_defaults(handler=command_test)
 
-    demo = commands.add_parser("demo", help="download a real file through the local emulator into ./.demo")
+    # No -h of its own: `dev.py demo --help` shows the demo's options.
+    demo = commands.add_parser(
+        "demo", help="download a real file through the local emulator into ./.demo", add_help=False
+    )
     demo.set_defaults(handler=command_demo)
 
     docs = commands.add_parser("docs", help="build the HTML documentation into docs/_build/html")
