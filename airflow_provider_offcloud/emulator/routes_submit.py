@@ -54,6 +54,31 @@ def _missing_addon(account: EmulatorAccount, required: list[Addon]) -> Addon | N
     return None
 
 
+async def _accepted_link(
+    context: RouteContext, required: list[Addon], video_counts: bool = True
+) -> tuple[str | None, Response | None]:
+    """
+    Read the submitted link and check the plan allows it: the link, or the refusal to answer with.
+
+    :param context: The request context.
+    :param required: Add-ons the operation needs.
+    :param video_counts: Whether a video site's link needs the video add-on too.
+    """
+    link, refusal = await _read_link(context)
+    if link is None:
+        return None, refusal
+    premium_refusal = _premium_required_refusal(context)
+    if premium_refusal is not None:
+        return None, premium_refusal
+
+    if video_counts and _needs_video_addon(link):
+        required = [*required, Addon.VIDEO]
+    missing = _missing_addon(context.owner, required)
+    if missing is not None:
+        return None, not_available_reply(missing)
+    return link, None
+
+
 async def _read_link(context: RouteContext) -> tuple[str | None, Response | None]:
     link = context.params.text("url")
     if link is None:
@@ -76,22 +101,10 @@ async def instant_add(context: RouteContext) -> Response:
 
     :param context: The request context.
     """
-    link, refusal = await _read_link(context)
+    uses_proxy = context.params.text("proxyId") is not None
+    link, refusal = await _accepted_link(context, [Addon.LINKS, *([Addon.PROXY] if uses_proxy else [])])
     if link is None:
         return refusal or missing_parameter_reply("url")
-    premium_refusal = _premium_required_refusal(context)
-    if premium_refusal is not None:
-        return premium_refusal
-
-    required = [Addon.LINKS]
-    if context.params.text("proxyId") is not None:
-        required.append(Addon.PROXY)
-    if _needs_video_addon(link):
-        required.append(Addon.VIDEO)
-    missing = _missing_addon(context.owner, required)
-    if missing is not None:
-        return not_available_reply(missing)
-
     return _submit(context, TransferKind.INSTANT, link)
 
 
@@ -101,18 +114,9 @@ async def cloud_add(context: RouteContext) -> Response:
 
     :param context: The request context.
     """
-    link, refusal = await _read_link(context)
+    link, refusal = await _accepted_link(context, [Addon.CLOUD])
     if link is None:
         return refusal or missing_parameter_reply("url")
-    premium_refusal = _premium_required_refusal(context)
-    if premium_refusal is not None:
-        return premium_refusal
-
-    required = [Addon.CLOUD, Addon.VIDEO] if _needs_video_addon(link) else [Addon.CLOUD]
-    missing = _missing_addon(context.owner, required)
-    if missing is not None:
-        return not_available_reply(missing)
-
     return _submit(context, TransferKind.CLOUD, link)
 
 
@@ -122,16 +126,9 @@ async def remote_add(context: RouteContext) -> Response:
 
     :param context: The request context.
     """
-    link, refusal = await _read_link(context)
+    link, refusal = await _accepted_link(context, [Addon.PREMIUM], video_counts=False)
     if link is None:
         return refusal or missing_parameter_reply("url")
-    premium_refusal = _premium_required_refusal(context)
-    if premium_refusal is not None:
-        return premium_refusal
-
-    missing = _missing_addon(context.owner, [Addon.PREMIUM])
-    if missing is not None:
-        return not_available_reply(missing)
 
     remote_option_id = context.params.text("remoteOptionId")
     if remote_option_id is None:
