@@ -180,6 +180,7 @@ class ProgressTracker:
     _signature: tuple[Any, ...] | None = field(init=False, default=None)
     _created_at: float | None = field(init=False, default=None)
     _showed_progress: bool = field(init=False, default=False)
+    _moved_once: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.last_progress_at = self.waiting_since
@@ -192,11 +193,15 @@ class ProgressTracker:
         :param now: Epoch seconds of the read.
         """
         signature = (item["status"], item["amount"], item["progress"], item["fileSize"])
+        shows_figures = bool(item["amount"] or item["progress"])
         if self._signature is None:
             self._created_at = parse_timestamp(item["createdOn"])
-        elif _moved(self._signature, signature):
+        elif _moved(self._signature, signature) or (shows_figures and not self._showed_progress):
+            # Figures seen for the first time count as progress: earlier answers (history entries) may
+            # simply not have carried them.
             self.last_progress_at = now
-        if item["amount"] or item["progress"]:
+            self._moved_once = True
+        if shows_figures:
             self._showed_progress = True
         # A figure one answer leaves out (history has no byte counts) keeps its last known value.
         self._signature = tuple(
@@ -212,10 +217,11 @@ class ProgressTracker:
         """
         Epoch seconds since which the item has shown no progress.
 
-        An item that has never shown any figure of progress, in any answer, has been waiting since it was
-        created; answers without figures (history entries) do not count as "no progress" on their own.
+        An item that has neither moved nor shown any figure of progress, in any answer, has been waiting
+        since it was created; answers without figures (history entries) do not count as "no progress" on
+        their own.
         """
-        if not self._showed_progress and self._created_at is not None:
+        if not (self._showed_progress or self._moved_once) and self._created_at is not None:
             return min(self.last_progress_at, self._created_at)
         return self.last_progress_at
 

@@ -134,7 +134,11 @@ class OffcloudDownloadTrigger(BaseTrigger):
     async def _leave(self) -> None:
         if self._waiter is not None:
             waiter, self._waiter = self._waiter, None
-            await shared_poller.leave(waiter)
+            try:
+                await shared_poller.leave(waiter)
+            except Exception:
+                # Closing the shared client failed: the wait's outcome is known and must still be told.
+                self.log.warning("Could not close the Offcloud client of %s cleanly.", self.offcloud_conn_id)
 
     async def _wait(self, waiter: shared_poller.Waiter) -> dict[str, Any]:
         tracker = ProgressTracker(stuck_after=self.stuck_after, waiting_since=self.waiting_since)

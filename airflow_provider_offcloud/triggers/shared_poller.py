@@ -234,12 +234,15 @@ class SharedPoller:
 
     async def close(self) -> None:
         """Stop the poll loop and close the shared client."""
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            # ``wait`` returns once the loop has stopped without re-raising its cancellation here.
-            await asyncio.wait({self._task})
-        self._task = None
-        await self.client.aclose()
+        try:
+            if self._task is not None and not self._task.done():
+                self._task.cancel()
+                # ``wait`` returns once the loop has stopped without re-raising its cancellation here.
+                await asyncio.wait({self._task})
+        finally:
+            # Closed even if whoever closes is cancelled meanwhile: a client left open keeps its sockets.
+            self._task = None
+            await self.client.aclose()
 
     # -- the poll loop -------------------------------------------------------------------------------
 
@@ -370,14 +373,20 @@ class SharedPoller:
             return {}, cloud_ids
         except (OffcloudAuthError, OffcloudTransientError) as fault:
             # Every item would meet the same fault: report it once to each waiter, who waits on or fails.
-            return {request_id: Observation(error=fault) for request_id in cloud_ids}, []
+            return {request_id: Observation(error=fault, source="history") for request_id in cloud_ids}, []
         except OffcloudError as fault:
             # A history answer we cannot use (refused, unreadable): this round, ask each item instead.
             log.warning("Could not read the Offcloud cloud history of %s: %s", self.conn_id, fault)
             return {}, cloud_ids
         except Exception as fault:
-            return {request_id: Observation(error=fault) for request_id in cloud_ids}, []
+            return {request_id: Observation(error=fault, source="history") for request_id in cloud_ids}, []
 
+        # Waits may have left while the read was in flight: remember nothing of items nobody waits for.
+        cloud_ids = [request_id for request_id in cloud_ids if self._waiters_per_item.get(request_id)]
+        for request_id in [
+            known for known in self._normalized_history if not self._waiters_per_item.get(known)
+        ]:
+            del self._normalized_history[request_id]
         entries = {entry["requestId"]: entry for entry in history}
         self._history_entries = {
             request_id: entries[request_id] for request_id in cloud_ids if request_id in entries

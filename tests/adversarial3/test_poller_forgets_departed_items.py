@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
 from third_review_support import ScriptedClient, factory_for, run_on_virtual_clock
 
 from airflow_provider_offcloud.triggers import shared_poller
@@ -22,11 +21,6 @@ def _join(client: ScriptedClient, request_id: str) -> shared_poller.Waiter:
     return shared_poller.join(CONN_ID, "cloud", request_id, INTERVAL, client_factory=factory_for(client))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_observe_through_history records _status_seen (and the client fills the reuse cache) for "
-    "items whose last wait left while the history read was in flight; nothing ever removes them",
-)
 def test_an_item_whose_last_wait_left_during_the_history_read_is_forgotten():
     client = ScriptedClient(_queued, _queued)
     gate = client.history_gate = asyncio.Event()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from third_review_support import ScriptedClient, factory_for, run_on_virtual_clock
 
 from airflow_provider_offcloud.exceptions import OffcloudTransientError
@@ -18,11 +17,6 @@ def _created(request_id: str, now: float) -> dict[str, Any]:
     return {"requestId": request_id, "status": "created"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a history fault is handed over as an Observation whose source defaults to 'status', so "
-    "hand_over clears status_wanted although no status read happened",
-)
 def test_a_history_fault_does_not_drop_a_wish_for_the_items_own_status():
     client = ScriptedClient(_created, _created)
     history_faults = iter([False, True])
