@@ -183,7 +183,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     # Binding first tells the real port when --port 0 asked for any free one; links need it.
-    listening_socket = bind_socket(arguments.host, arguments.port)
+    try:
+        listening_socket = bind_socket(arguments.host, arguments.port)
+    except OSError as error:
+        print(
+            f"offcloud-emulator: cannot listen on {arguments.host}:{arguments.port} ({error.strerror}): "
+            "choose another --port, or --port 0 for any free one.",
+            file=sys.stderr,
+        )
+        return 2
     port = listening_socket.getsockname()[1]
 
     data_dir = arguments.data_dir or Path(tempfile.mkdtemp(prefix="offcloud-emu-"))

@@ -118,3 +118,22 @@ def test_switches_named_in_the_emulator_guide_exist():
 
     assert named, "the guide should show how to use the command's switches"
     assert named <= known, f"the guide names switches the command does not have: {sorted(named - known)}"
+
+
+def test_a_port_in_use_is_refused_with_one_line_saying_what_to_do(capsys):
+    import socket
+
+    from airflow_provider_offcloud.emulator.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        status = main(["--host", "127.0.0.1", "--port", str(port)])
+
+    error = capsys.readouterr().err.strip()
+    assert status == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in error
+    assert "--port 0" in error
+    assert "Traceback" not in error

@@ -25,7 +25,9 @@ def test_dedup_key_finds_live_item_until_removed():
     store = TransferStore()
     store.add(_item("1"))
 
-    assert store.find_existing("a@example.com", TransferKind.CLOUD, "http://127.0.0.1/a").request_id == "1"
+    found = store.find_existing("a@example.com", TransferKind.CLOUD, "http://127.0.0.1/a")
+    assert found is not None
+    assert found.request_id == "1"
     assert store.find_existing("b@example.com", TransferKind.CLOUD, "http://127.0.0.1/a") is None
     assert store.find_existing("a@example.com", TransferKind.REMOTE, "http://127.0.0.1/a") is None
 
