@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import SplitResult, urlsplit
 
@@ -56,6 +56,22 @@ class OffcloudSettings:
     def secrets(self) -> tuple[str, ...]:
         """The secret values of these settings, for masking."""
         return tuple(value for value in (self.password, self.api_key) if value)
+
+    def with_retry_budget(
+        self, max_attempts: int | None = None, max_retry_seconds: float | None = None
+    ) -> OffcloudSettings:
+        """
+        Return these settings with the retry budget a hook was given in place of the connection's.
+
+        :param max_attempts: Tries per call; ``None`` keeps the connection's.
+        :param max_retry_seconds: Time budget of those tries; ``None`` keeps the connection's.
+        """
+        settings = self
+        if max_attempts is not None:
+            settings = replace(settings, max_attempts=max_attempts)
+        if max_retry_seconds is not None:
+            settings = replace(settings, max_retry_seconds=max_retry_seconds)
+        return settings
 
     def require_credentials(self, conn_id: str) -> None:
         """

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
 from functools import cached_property
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -139,11 +138,7 @@ class OffcloudHook(BaseHook):
         for secret in settings.secrets:
             mask_secret(secret)
         settings.require_credentials(self.offcloud_conn_id)
-        if self._max_attempts is not None:
-            settings = replace(settings, max_attempts=self._max_attempts)
-        if self._max_retry_seconds is not None:
-            settings = replace(settings, max_retry_seconds=self._max_retry_seconds)
-        return settings
+        return settings.with_retry_budget(self._max_attempts, self._max_retry_seconds)
 
     def get_conn(self) -> requests.Session:
         """Return the hook's HTTP session, logged in when the connection uses a password."""

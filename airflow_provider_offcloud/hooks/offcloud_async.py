@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -115,11 +114,7 @@ class OffcloudAsyncHook(BaseHook):
                 for secret in settings.secrets:
                     await _mask(secret)
                 settings.require_credentials(self.offcloud_conn_id)
-                if self._max_attempts is not None:
-                    settings = replace(settings, max_attempts=self._max_attempts)
-                if self._max_retry_seconds is not None:
-                    settings = replace(settings, max_retry_seconds=self._max_retry_seconds)
-                self._settings = settings
+                self._settings = settings.with_retry_budget(self._max_attempts, self._max_retry_seconds)
         return self._settings
 
     async def get_conn(self) -> httpx.AsyncClient:
