@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 from airflow_provider_offcloud.emulator.file_names import safe_file_name
@@ -81,21 +81,8 @@ def _submit_magnet(
 
     torrent = account.seeded_torrent(magnet.info_hash) if magnet.valid_hash else None
     file_name = torrent.name if torrent else (magnet.display_name or magnet.info_hash or "Loading...")
-    item = TransferItem(
-        request_id=state.ids.next_id(),
-        kind=kind,
-        owner_email=account.email,
-        submitted_link=link,
-        original_link=magnet.resolved_link(),
-        dedup_key=dedup_key,
-        file_name=file_name,
-        site=_MAGNET_SITE,
-        remote_option_id=remote.remote_option_id if remote else None,
-        never_finishes=never_finishes,
-    )
-    state.store.add(item)
-    _start_work(state, account, item, remote)
-    return item
+    described = _Described(magnet.resolved_link(), dedup_key, file_name, _MAGNET_SITE)
+    return _add_item(state, account, kind, link, described, remote, never_finishes)
 
 
 def _submit_http_link(
@@ -114,15 +101,39 @@ def _submit_http_link(
     host = parts.hostname or ""
     # The name is written to disk later: it must be one plain file name, whatever the link spells.
     file_name = safe_file_name(posixpath.basename(parts.path), fallback=safe_file_name(host))
+    return _add_item(
+        state, account, kind, link, _Described(link, link, file_name, host), remote, never_finishes
+    )
+
+
+class _Described(NamedTuple):
+    """How the service describes a new item: what differs between a magnet and an http(s) link."""
+
+    original_link: str
+    dedup_key: str
+    file_name: str
+    site: str
+
+
+def _add_item(
+    state: EmulatorState,
+    account: EmulatorAccount,
+    kind: TransferKind,
+    link: str,
+    described: _Described,
+    remote: RemoteAccount | None,
+    never_finishes: bool,
+) -> TransferItem:
+    """Create an item for a submitted link, store it and start its work."""
     item = TransferItem(
         request_id=state.ids.next_id(),
         kind=kind,
         owner_email=account.email,
         submitted_link=link,
-        original_link=link,
-        dedup_key=link,
-        file_name=file_name,
-        site=host,
+        original_link=described.original_link,
+        dedup_key=described.dedup_key,
+        file_name=described.file_name,
+        site=described.site,
         remote_option_id=remote.remote_option_id if remote else None,
         never_finishes=never_finishes,
     )
